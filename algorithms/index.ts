@@ -1,0 +1,22 @@
+/**
+ * The registry of designs under test. Adding a design: write it against
+ * `sim/api.ts` in its own folder and add it here.
+ */
+import type { Design } from '../sim/api.ts';
+import { InputError } from '../sim/errors.ts';
+import { redis } from './redis/index.ts';
+import { redlock } from './redlock/index.ts';
+
+export const DESIGNS: Readonly<Record<string, Design<any>>> = {
+  redis,
+  redlock,
+};
+
+/** The design named `name`, or an InputError naming the place it was asked for. */
+export function getDesign(name: string, file?: string, where?: string): Design<any> {
+  const design = DESIGNS[name];
+  if (design === undefined) {
+    throw new InputError(file, where, `unknown design ${JSON.stringify(name)}; expected one of ${Object.keys(DESIGNS).join(', ')}`);
+  }
+  return design;
+}

@@ -1,0 +1,282 @@
+/**
+ * The client library of the single-instance Redis lock (redis.io's pattern).
+ *
+ * Models:
+ * - acquire: one random value per acquire call; `SET lock value NX PX ttl`
+ *   (plus INCR of `lock:token` in the same script for a fencing token) sent
+ *   to the server it believes is primary; busy → retry after
+ *   `retryDelay ± retryJitter`; MOVED → follow the named primary; no reply
+ *   within the command timeout → try the next server in turn (how a client
+ *   finds a promoted replica).
+ * - the belief: the client holds the lock from the reply until it releases,
+ *   or until its validity runs out: ttl minus what elapsed since it sent the
+ *   winning SET, measured on its monotonic clock. Then it calls
+ *   `lost('lease expired by client clock')`. `stillValid()` checks the same
+ *   deadline.
+ * - release: the compare-and-delete script (`release: "compare-and-delete"`)
+ *   or a plain DEL (`"del"`), retried across servers until it is answered or
+ *   the validity ran out; `done(true)` iff a key was deleted.
+ * - semaphore (`permits` > 1): as Redis is used in practice, N keys
+ *   `lock:0..N-1`; the script SETs NX the first free one, and the client
+ *   remembers which key it holds.
+ * - abandon: stop retrying; a grant that still arrives is unlocked at once,
+ *   never reported. A second grant for one acquire (possible with a
+ *   semaphore after a timed-out request) is unlocked too.
+ * Does not model: lock extension, a release after the lock was lost (the
+ * client just answers false), connection state.
+ */
+import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import { US_PER_MS, type Micros } from '../../sim/time.ts';
+import type { ReleaseMode } from './knobs.ts';
+import type { Reply } from './protocol.ts';
+import { Rpc } from './rpc.ts';
+
+/** How long the client waits for a reply before trying the next server. */
+export const COMMAND_TIMEOUT_US: Micros = 500 * US_PER_MS;
+/** Redirects followed at once before waiting `retryDelay` (stops ping-pong between confused replicas). */
+const MAX_REDIRECTS = 2;
+
+/** The key of a mutex lock. */
+export const LOCK_KEY = 'lock';
+/** The INCR counter that issues fencing tokens. */
+export const TOKEN_KEY = 'lock:token';
+
+/** The keys a lock with `permits` permits uses: `lock`, or `lock:0..N-1` for a semaphore. */
+export function lockKeys(permits: number): string[] {
+  if (!(Number.isInteger(permits) && permits >= 1)) throw new Error(`permits must be a whole number ≥ 1, got ${permits}`);
+  return permits === 1 ? [LOCK_KEY] : Array.from({ length: permits }, (_, i) => `${LOCK_KEY}:${i}`);
+}
+
+/** What the Redis lock client needs to know. */
+export interface RedisClientOptions {
+  readonly servers: readonly string[];
+  readonly ttlUs: Micros;
+  readonly release: ReleaseMode;
+  readonly tokens: 'incr' | 'none';
+  readonly retryDelayUs: Micros;
+  readonly retryJitterUs: Micros;
+  readonly permits: number;
+}
+
+interface Session {
+  readonly done: (grant: Grant | null) => void;
+  readonly value: string;
+  live: boolean;
+  retryTimer: TimerId | null;
+}
+
+interface Hold {
+  readonly key: string;
+  readonly value: string;
+  readonly deadlineUs: Micros;
+  timer: TimerId | null;
+}
+
+type State = 'idle' | 'acquiring' | 'holding' | 'releasing';
+
+export class RedisLockClient implements LockClient {
+  private readonly api: NodeApi;
+  private readonly options: RedisClientOptions;
+  private readonly lost: LostListener;
+  private readonly rpc: Rpc;
+  private readonly keys: readonly string[];
+  private state: State = 'idle';
+  /** Index in `servers` of the server believed to be primary. */
+  private target = 0;
+  private session: Session | null = null;
+  private hold: Hold | null = null;
+
+  constructor(api: NodeApi, options: RedisClientOptions, lost: LostListener) {
+    if (options.servers.length === 0) throw new Error('redis client needs at least one server');
+    this.api = api;
+    this.options = options;
+    this.lost = lost;
+    this.rpc = new Rpc(api);
+    this.keys = lockKeys(options.permits);
+  }
+
+  acquire(done: (grant: Grant | null) => void): void {
+    if (this.state !== 'idle') throw new Error(`${this.api.id}: acquire while ${this.state}`);
+    const session: Session = { done, value: this.api.rng.id('v'), live: true, retryTimer: null };
+    this.session = session;
+    this.state = 'acquiring';
+    this.sendAcquire(session, MAX_REDIRECTS);
+  }
+
+  abandon(): void {
+    const session = this.session;
+    if (this.state !== 'acquiring' || session === null) return;
+    session.live = false;
+    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
+    this.session = null;
+    this.state = 'idle';
+  }
+
+  release(done: (ok: boolean) => void): void {
+    if (this.state === 'idle') return done(false); // the lock was lost already; nothing is sent
+    const hold = this.hold;
+    if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
+    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
+    hold.timer = null;
+    this.state = 'releasing';
+    this.sendUnlock(hold, done, MAX_REDIRECTS);
+  }
+
+  stillValid(): boolean {
+    return this.state === 'holding' && this.hold !== null && this.api.monotonic() < this.hold.deadlineUs;
+  }
+
+  onMessage(from: string, msg: Message): void {
+    if (!this.rpc.onMessage(msg)) throw new Error(`${this.api.id} (redis client) got an unexpected message ${msg.type} from ${from}`);
+  }
+
+  // ---- acquire ------------------------------------------------------------------------------
+
+  private sendAcquire(session: Session, redirects: number): void {
+    const sentAtUs = this.api.monotonic();
+    const counter = this.options.tokens === 'incr' ? TOKEN_KEY : null;
+    const to = this.options.servers[this.target];
+    this.rpc.call(
+      to,
+      (reqId) => ({ type: 'redis.acquire', reqId, keys: this.keys, value: session.value, ttlUs: this.options.ttlUs, counter }),
+      COMMAND_TIMEOUT_US,
+      {
+        reply: (reply) => this.onAcquireReply(session, to, sentAtUs, reply, redirects),
+        timeout: () => {
+          if (!session.live) return;
+          this.rotate();
+          this.sendAcquire(session, MAX_REDIRECTS);
+        },
+        late: (reply) => {
+          if (reply.type === 'redis.acquired' && reply.ok) this.onGranted(session, to, sentAtUs, reply.key!, reply.token);
+        },
+      },
+    );
+  }
+
+  private onAcquireReply(session: Session, from: string, sentAtUs: Micros, reply: Reply, redirects: number): void {
+    switch (reply.type) {
+      case 'redis.moved':
+        if (!session.live) return;
+        this.follow(reply.primary);
+        if (redirects > 0) this.sendAcquire(session, redirects - 1);
+        else this.retryLater(session);
+        return;
+      case 'redis.acquired':
+        if (reply.ok && this.onGranted(session, from, sentAtUs, reply.key!, reply.token)) return;
+        if (session.live) this.retryLater(session);
+        return;
+      default:
+        throw new Error(`${this.api.id}: unexpected reply ${reply.type} to an acquire`);
+    }
+  }
+
+  /**
+   * Server `from` granted us `key`: hold it if we still want it and it is
+   * still valid by our clock (returns true); otherwise unlock it (false).
+   */
+  private onGranted(session: Session, from: string, sentAtUs: Micros, key: string, token: number | null): boolean {
+    const deadlineUs = sentAtUs + this.options.ttlUs;
+    const remainingUs = deadlineUs - this.api.monotonic();
+    if (!session.live || this.session !== session || this.state !== 'acquiring' || remainingUs <= 0) {
+      this.undo(from, key, session.value);
+      return false;
+    }
+    session.live = false;
+    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
+    this.session = null;
+    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
+    hold.timer = this.api.setTimer(remainingUs, () => this.onDeadline(hold));
+    this.hold = hold;
+    this.state = 'holding';
+    session.done(token === null ? {} : { token });
+    return true;
+  }
+
+  private onDeadline(hold: Hold): void {
+    hold.timer = null;
+    if (this.hold !== hold || this.state !== 'holding') return;
+    const remainingUs = hold.deadlineUs - this.api.monotonic();
+    if (remainingUs > 0) {
+      hold.timer = this.api.setTimer(remainingUs, () => this.onDeadline(hold));
+      return;
+    }
+    this.hold = null;
+    this.state = 'idle';
+    this.lost('lease expired by client clock');
+  }
+
+  private retryLater(session: Session): void {
+    if (session.retryTimer !== null) throw new Error(`${this.api.id}: two retries pending for one acquire`);
+    const jitterUs = this.options.retryJitterUs;
+    const delayUs = Math.max(0, this.options.retryDelayUs + (jitterUs > 0 ? this.api.rng.int(-jitterUs, jitterUs) : 0));
+    session.retryTimer = this.api.setTimer(delayUs, () => {
+      session.retryTimer = null;
+      if (session.live) this.sendAcquire(session, MAX_REDIRECTS);
+    });
+  }
+
+  /** Fire-and-forget unlock, at the server that granted it, of a grant we do not want. */
+  private undo(server: string, key: string, value: string): void {
+    this.api.note(`unlocking unwanted grant of ${key} at ${server}`);
+    this.api.send(server, {
+      type: 'redis.unlock',
+      reqId: this.api.rng.id('undo-'),
+      key,
+      value,
+      mode: this.options.release,
+    });
+  }
+
+  // ---- release ------------------------------------------------------------------------------
+
+  private sendUnlock(hold: Hold, done: (ok: boolean) => void, redirects: number): void {
+    const to = this.options.servers[this.target];
+    const again = (): void => {
+      if (this.api.monotonic() < hold.deadlineUs) this.sendUnlock(hold, done, MAX_REDIRECTS);
+      else this.finishRelease(hold, done, false);
+    };
+    this.rpc.call(
+      to,
+      (reqId) => ({ type: 'redis.unlock', reqId, key: hold.key, value: hold.value, mode: this.options.release }),
+      COMMAND_TIMEOUT_US,
+      {
+        reply: (reply) => {
+          if (reply.type === 'redis.unlocked') return this.finishRelease(hold, done, reply.deleted);
+          if (reply.type !== 'redis.moved') throw new Error(`${this.api.id}: unexpected reply ${reply.type} to an unlock`);
+          this.follow(reply.primary);
+          if (redirects > 0) this.sendUnlock(hold, done, redirects - 1);
+          else this.api.setTimer(this.options.retryDelayUs, again);
+        },
+        timeout: () => {
+          this.rotate();
+          again();
+        },
+      },
+    );
+  }
+
+  private finishRelease(hold: Hold, done: (ok: boolean) => void, ok: boolean): void {
+    if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
+    this.hold = null;
+    this.state = 'idle';
+    done(ok);
+  }
+
+  // ---- finding the primary ------------------------------------------------------------------
+
+  private rotate(): void {
+    this.target = (this.target + 1) % this.options.servers.length;
+  }
+
+  private follow(primary: string | null): void {
+    const index = primary === null ? -1 : this.options.servers.indexOf(primary);
+    if (index >= 0) this.target = index;
+    else this.rotate();
+  }
+}
+
+/** Builds the Redis lock client on a client node. */
+export function createRedisClient(api: NodeApi, options: RedisClientOptions, lost: LostListener): RedisLockClient {
+  return new RedisLockClient(api, options, lost);
+}

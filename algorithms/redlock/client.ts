@@ -1,0 +1,251 @@
+/**
+ * The Redlock client (redis.io's algorithm, as redlock-py and node-redlock
+ * implement it).
+ *
+ * Models, per attempt: read the start time on the client's clock (`wall` by
+ * default, as the reference clients do; `clientClock: "monotonic"`), send
+ * `SET key value NX PX ttl` to every instance, each with its own
+ * `requestTimeout`, and wait until every instance answered or timed out.
+ * Then: held iff a quorum (⌊N/2⌋+1) said yes and validity =
+ * ttl − elapsed − (ttl·driftFactor + 2 ms) is above zero. With
+ * `checkValidity: false` the elapsed-time check is skipped: the client
+ * believes it holds for ttl − drift from when the votes came in. On failure
+ * it unlocks every instance (compare-and-delete, fire-and-forget) and retries
+ * after `retryDelay ± retryJitter` with the same value. The belief ends at the
+ * validity deadline by the client's clock (`lost(...)`); `stillValid()`
+ * checks the same deadline. Release: compare-and-delete on every instance;
+ * `done(true)` iff a quorum deleted the key. A late SET reply for a key the
+ * client does not hold is unlocked at that instance. Semaphore (`permits` >
+ * 1): each attempt tries one key `lock:i` on every instance, rotating i
+ * between attempts (Redlock itself defines only a mutex).
+ * Does not model: lock extension, node-redlock's retryCount limit (the
+ * workload's acquireTimeout bounds attempts instead), fencing tokens (there
+ * are none).
+ */
+import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import { US_PER_MS, type Micros } from '../../sim/time.ts';
+import { lockKeys } from '../redis/client.ts';
+import { Rpc } from '../redis/rpc.ts';
+
+/** The fixed part of Redlock's clock-drift allowance. */
+export const DRIFT_CONSTANT_US: Micros = 2 * US_PER_MS;
+
+/** What the Redlock client needs to know. */
+export interface RedlockClientOptions {
+  readonly servers: readonly string[];
+  readonly ttlUs: Micros;
+  readonly driftFactor: number;
+  readonly requestTimeoutUs: Micros;
+  readonly retryDelayUs: Micros;
+  readonly retryJitterUs: Micros;
+  readonly checkValidity: boolean;
+  readonly clientClock: 'wall' | 'monotonic';
+  readonly permits: number;
+}
+
+/** Redlock's drift allowance for a ttl: ttl·driftFactor + 2 ms (µs, rounded down). */
+export function driftUs(ttlUs: Micros, driftFactor: number): Micros {
+  return Math.floor(ttlUs * driftFactor) + DRIFT_CONSTANT_US;
+}
+
+/** Votes needed out of `n` instances. */
+export function quorumOf(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
+
+interface Session {
+  readonly done: (grant: Grant | null) => void;
+  readonly value: string;
+  live: boolean;
+  retryTimer: TimerId | null;
+  attempts: number;
+}
+
+interface Hold {
+  readonly key: string;
+  readonly value: string;
+  /** On the client clock. */
+  readonly deadlineUs: Micros;
+  timer: TimerId | null;
+}
+
+type State = 'idle' | 'acquiring' | 'holding' | 'releasing';
+
+export class RedlockClient implements LockClient {
+  private readonly api: NodeApi;
+  private readonly options: RedlockClientOptions;
+  private readonly lost: LostListener;
+  private readonly rpc: Rpc;
+  private readonly keys: readonly string[];
+  private readonly quorum: number;
+  private readonly firstKey: number;
+  private state: State = 'idle';
+  private session: Session | null = null;
+  private hold: Hold | null = null;
+
+  constructor(api: NodeApi, options: RedlockClientOptions, lost: LostListener) {
+    if (options.servers.length === 0) throw new Error('redlock needs at least one instance');
+    this.api = api;
+    this.options = options;
+    this.lost = lost;
+    this.rpc = new Rpc(api);
+    this.keys = lockKeys(options.permits);
+    this.quorum = quorumOf(options.servers.length);
+    this.firstKey = this.keys.length === 1 ? 0 : api.rng.int(0, this.keys.length - 1);
+  }
+
+  private clock(): Micros {
+    return this.options.clientClock === 'wall' ? this.api.now() : this.api.monotonic();
+  }
+
+  acquire(done: (grant: Grant | null) => void): void {
+    if (this.state !== 'idle') throw new Error(`${this.api.id}: acquire while ${this.state}`);
+    const session: Session = { done, value: this.api.rng.id('v'), live: true, retryTimer: null, attempts: 0 };
+    this.session = session;
+    this.state = 'acquiring';
+    this.attempt(session);
+  }
+
+  abandon(): void {
+    const session = this.session;
+    if (this.state !== 'acquiring' || session === null) return;
+    // An attempt in flight unlocks everything when its votes are in (see conclude).
+    session.live = false;
+    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
+    this.session = null;
+    this.state = 'idle';
+  }
+
+  release(done: (ok: boolean) => void): void {
+    if (this.state === 'idle') return done(false); // the lock was lost already; nothing is sent
+    const hold = this.hold;
+    if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
+    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
+    hold.timer = null;
+    this.state = 'releasing';
+    let answered = 0;
+    let deleted = 0;
+    const count = (ok: boolean): void => {
+      answered++;
+      if (ok) deleted++;
+      if (answered < this.options.servers.length) return;
+      if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
+      this.hold = null;
+      this.state = 'idle';
+      done(deleted >= this.quorum);
+    };
+    for (const server of this.options.servers) {
+      this.rpc.call(
+        server,
+        (reqId) => ({ type: 'redis.unlock', reqId, key: hold.key, value: hold.value, mode: 'compare-and-delete' }),
+        this.options.requestTimeoutUs,
+        { reply: (reply) => count(reply.type === 'redis.unlocked' && reply.deleted), timeout: () => count(false) },
+      );
+    }
+  }
+
+  stillValid(): boolean {
+    return this.state === 'holding' && this.hold !== null && this.clock() < this.hold.deadlineUs;
+  }
+
+  onMessage(from: string, msg: Message): void {
+    if (!this.rpc.onMessage(msg)) throw new Error(`${this.api.id} (redlock client) got an unexpected message ${msg.type} from ${from}`);
+  }
+
+  // ---- acquire ------------------------------------------------------------------------------
+
+  private attempt(session: Session): void {
+    const key = this.keys[(this.firstKey + session.attempts) % this.keys.length];
+    session.attempts++;
+    const startUs = this.clock();
+    const servers = this.options.servers;
+    let answered = 0;
+    let votes = 0;
+    const count = (yes: boolean): void => {
+      answered++;
+      if (yes) votes++;
+      if (answered === servers.length) this.conclude(session, key, startUs, votes);
+    };
+    for (const server of servers) {
+      this.rpc.call(
+        server,
+        (reqId) => ({ type: 'redis.acquire', reqId, keys: [key], value: session.value, ttlUs: this.options.ttlUs, counter: null }),
+        this.options.requestTimeoutUs,
+        {
+          reply: (reply) => count(reply.type === 'redis.acquired' && reply.ok),
+          timeout: () => count(false),
+          late: (reply) => {
+            const held = this.hold !== null && this.hold.key === key && this.hold.value === session.value;
+            if (reply.type === 'redis.acquired' && reply.ok && !held) this.unlock(server, key, session.value);
+          },
+        },
+      );
+    }
+  }
+
+  /** Every instance answered or timed out: decide. */
+  private conclude(session: Session, key: string, startUs: Micros, votes: number): void {
+    if (!session.live || this.session !== session) {
+      this.unlockAll(key, session.value);
+      return;
+    }
+    const nowUs = this.clock();
+    const { ttlUs, driftFactor, checkValidity } = this.options;
+    const drift = driftUs(ttlUs, driftFactor);
+    const validityUs = ttlUs - (nowUs - startUs) - drift;
+    const deadlineUs = checkValidity ? startUs + ttlUs - drift : nowUs + ttlUs - drift;
+    if (votes < this.quorum || (checkValidity && validityUs <= 0) || deadlineUs <= nowUs) {
+      this.api.note(`redlock attempt failed: ${votes}/${this.options.servers.length} votes, validity ${validityUs}us`);
+      this.unlockAll(key, session.value);
+      this.retryLater(session);
+      return;
+    }
+    session.live = false;
+    this.session = null;
+    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
+    this.hold = hold;
+    this.state = 'holding';
+    this.armDeadline(hold);
+    session.done({});
+  }
+
+  /** Ends the belief when the client's clock reaches the deadline (re-armed if the clock was slower than the timer). */
+  private armDeadline(hold: Hold): void {
+    const remainingUs = hold.deadlineUs - this.clock();
+    if (remainingUs <= 0) {
+      hold.timer = null;
+      if (this.hold !== hold || this.state !== 'holding') return;
+      this.hold = null;
+      this.state = 'idle';
+      this.lost('lease expired by client clock');
+      return;
+    }
+    hold.timer = this.api.setTimer(remainingUs, () => {
+      if (this.hold === hold && this.state === 'holding') this.armDeadline(hold);
+    });
+  }
+
+  private retryLater(session: Session): void {
+    if (session.retryTimer !== null) throw new Error(`${this.api.id}: two retries pending for one acquire`);
+    const jitterUs = this.options.retryJitterUs;
+    const delayUs = Math.max(0, this.options.retryDelayUs + (jitterUs > 0 ? this.api.rng.int(-jitterUs, jitterUs) : 0));
+    session.retryTimer = this.api.setTimer(delayUs, () => {
+      session.retryTimer = null;
+      if (session.live) this.attempt(session);
+    });
+  }
+
+  private unlockAll(key: string, value: string): void {
+    for (const server of this.options.servers) this.unlock(server, key, value);
+  }
+
+  /** Fire-and-forget compare-and-delete at one instance. */
+  private unlock(server: string, key: string, value: string): void {
+    this.api.send(server, { type: 'redis.unlock', reqId: this.api.rng.id('undo-'), key, value, mode: 'compare-and-delete' });
+  }
+}
+
+/** Builds the Redlock client on a client node. */
+export function createRedlockClient(api: NodeApi, options: RedlockClientOptions, lost: LostListener): RedlockClient {
+  return new RedlockClient(api, options, lost);
+}

@@ -1,0 +1,75 @@
+/**
+ * The `redlock` design: the Redlock algorithm over N independent Redis
+ * primaries (default 5, no replication), quorum ⌊N/2⌋+1.
+ *
+ * Models: each instance is the shared Redis server model (../redis/server.ts)
+ * running alone, with the chosen persistence and expiry clock; the client
+ * (client.ts) runs the algorithm. `restartDelay`: an instance that restarts
+ * after a crash stays down (answers nothing) for that long on its monotonic
+ * clock, antirez's cure for instances that restart without the key; it is
+ * detected by a boot marker on the instance's disk, so a crash with
+ * `durable: none` (the disk itself lost) is not delayed. No fencing tokens.
+ * Instances emit `granted` and `expired {owner}` per instance (so one lock
+ * can yield up to N of each); no instance is a leader, so none emits
+ * `elected`. History model: `lease-lock` (`lease-lock:N` for a semaphore).
+ * Does not model: lock extension, instances shared by several locks.
+ */
+import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../../sim/api.ts';
+import { KnobReader } from '../../sim/knobs.ts';
+import { createRedisServer } from '../redis/server.ts';
+import { createRedlockClient } from './client.ts';
+import { parseRedlockKnobs, REDLOCK_KNOBS, type RedlockKnobs } from './knobs.ts';
+
+export type { RedlockKnobs } from './knobs.ts';
+
+/** The `redlock` design. */
+export const redlock: Design<RedlockKnobs> = {
+  name: 'redlock',
+  description: 'Redlock: SET NX PX on N independent Redis primaries, held with a quorum and positive validity; no fencing tokens',
+  knobs: REDLOCK_KNOBS,
+  issuesTokens: false,
+  isLock: true,
+  historyModel: 'lease-lock',
+
+  parseKnobs(raw: Readonly<Record<string, unknown>>): RedlockKnobs {
+    return parseRedlockKnobs(new KnobReader(raw));
+  },
+
+  serverCount(knobs: RedlockKnobs): number {
+    return knobs.servers;
+  },
+
+  createServer(api: NodeApi, ctx: DesignContext<RedlockKnobs>, index: number): NodeHandlers {
+    const { knobs } = ctx;
+    if (ctx.servers[index] !== api.id) throw new Error(`redlock instance ${index} should be ${ctx.servers[index]}, is ${api.id}`);
+    return createRedisServer(api, {
+      persistence: knobs.persistence,
+      expiryClock: knobs.expiryClock,
+      group: [api.id],
+      initialPrimary: api.id,
+      failover: 'none',
+      failoverAfterUs: 0,
+      restartDelayUs: knobs.restartDelayUs,
+      announceRole: false,
+    });
+  },
+
+  createClient(api: NodeApi, ctx: DesignContext<RedlockKnobs>, lost: LostListener): LockClient {
+    const { knobs } = ctx;
+    return createRedlockClient(
+      api,
+      {
+        servers: ctx.servers,
+        ttlUs: knobs.ttlUs,
+        driftFactor: knobs.driftFactor,
+        requestTimeoutUs: knobs.requestTimeoutUs,
+        retryDelayUs: knobs.retryDelayUs,
+        retryJitterUs: knobs.retryJitterUs,
+        checkValidity: knobs.checkValidity,
+        clientClock: knobs.clientClock,
+        permits: ctx.permits,
+      },
+      lost,
+    );
+  },
+};

@@ -1,0 +1,158 @@
+/**
+ * The node API: everything a design under test may touch.
+ *
+ * A design sees only its own node: its wall and monotonic clocks, its timers,
+ * its messages, its disk and its random stream. It never sees true time, other
+ * nodes' state or the simulator. Designs are written as reactive handlers:
+ * `onMessage` for deliveries and closures passed to `setTimer`. A live back end
+ * could implement the same API against real sockets later.
+ *
+ * Units: every time and duration here is integer microseconds (µs).
+ */
+import type { Rng } from './rng.ts';
+import type { Micros } from './time.ts';
+
+/** A message between nodes. `type` names it in the trace; treat received messages as immutable. */
+export interface Message {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** Opaque handle of a pending timer. */
+export type TimerId = { readonly __timer: true };
+
+/**
+ * The node's disk. Writes are volatile until `fsync()`; a crash keeps what the
+ * fault's `durable` says (`all`: every write, `fsynced`: only fsynced ones,
+ * `none`: nothing). Values are stored by reference: never mutate a value after
+ * writing it. Lists support append/truncate so a log costs O(1) per entry.
+ */
+export interface Disk {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** The list stored under `key` (empty if none). Do not mutate it. */
+  list<T = unknown>(key: string): readonly T[];
+  append(key: string, value: unknown): void;
+  /** Keeps the first `length` entries of the list. */
+  truncate(key: string, length: number): void;
+  /** Makes every write so far durable against a `durable: "fsynced"` crash. */
+  fsync(): void;
+}
+
+/** Events a node reports to the simulator; they drive `on` fault triggers, `leader` targets and the service history. */
+export type NodeEvent =
+  /** a server granted the lock (detail: `{ client, token? }`) */
+  | 'granted'
+  /** a node became leader/primary (detail: `{ term? }`) */
+  | 'elected'
+  /** a node stopped being leader/primary */
+  | 'stepped-down'
+  /** the service measured a lease/session/key as run out (detail: `{ owner }` — the client whose lock ended) */
+  | 'expired'
+  /** a lease/session was renewed (detail: `{ owner }`) */
+  | 'renewed'
+  /** a replica learned an entry is committed (detail: `{ index, term, digest }`; for invariant checks) */
+  | 'committed';
+
+export interface NodeApi {
+  /** This node's name: `s1`, `c2`, … */
+  readonly id: string;
+  /** Local wall clock, µs. Moved by clock-jump and clock-drift faults. */
+  now(): Micros;
+  /** Local monotonic clock, µs. Ignores jumps, follows drift; its zero differs per node. */
+  monotonic(): Micros;
+  /** Sends a message; the network may delay, drop, duplicate or reorder it. */
+  send(to: string, msg: Message): void;
+  /** Calls `fn` after `delayUs` of this node's monotonic time. Timers die with a crash. */
+  setTimer(delayUs: Micros, fn: () => void): TimerId;
+  cancelTimer(id: TimerId): void;
+  readonly disk: Disk;
+  /** This node's own random stream (seeded). */
+  readonly rng: Rng;
+  /** Reports an event to the simulator (stamped with true time there; the node learns nothing back). */
+  emit(event: NodeEvent, detail?: Readonly<Record<string, unknown>>): void;
+  /** Adds a free-text line to the trace (only rendered with --trace). */
+  note(text: string): void;
+}
+
+/** What every node runs: a handler for incoming messages. */
+export interface NodeHandlers {
+  onMessage(from: string, msg: Message): void;
+}
+
+/** A granted lock as the client sees it. */
+export interface Grant {
+  /** Fencing token, when the design issues one. */
+  readonly token?: number;
+}
+
+/**
+ * The client half of a design, driven by the shared workload on a client node.
+ * Exactly one `acquire` or `release` is outstanding at a time.
+ */
+export interface LockClient extends NodeHandlers {
+  /**
+   * Starts acquiring (retrying internally while the lock is busy). Calls `done`
+   * once: with a grant, or with `null` when the design gave up for good.
+   */
+  acquire(done: (grant: Grant | null) => void): void;
+  /**
+   * The workload's acquireTimeout ran out: stop trying. A grant that arrives
+   * later must be released by the design, not reported.
+   */
+  abandon(): void;
+  /**
+   * Releases the held lock: `done(true)` when the service confirmed it,
+   * `done(false)` when the service said we no longer held it, `done(null)`
+   * when the outcome is unknown (no reply).
+   */
+  release(done: (ok: boolean | null) => void): void;
+  /** For `checkBeforeWrite`: is the lock still valid by this client's own clock? */
+  stillValid(): boolean;
+}
+
+/** How a design tells its client it learned the lock is lost (lease ran out by its clock, session expired, …). */
+export type LostListener = (reason: string) => void;
+
+/** The read-only facts a design gets about its deployment. */
+export interface DesignContext<K> {
+  /** The design's knobs, defaults applied, durations in µs. */
+  readonly knobs: K;
+  /** Server names `s1..sN`. */
+  readonly servers: readonly string[];
+  /** Client names `c1..cM`. */
+  readonly clients: readonly string[];
+  /** Lock permits (1 = mutex, >1 = semaphore). */
+  readonly permits: number;
+}
+
+/** Knob metadata for `list` and the README. */
+export interface KnobInfo {
+  readonly name: string;
+  readonly default: unknown;
+  readonly meaning: string;
+}
+
+/**
+ * A design under test. `parseKnobs` validates `config.<design>` (throwing
+ * `KnobError` for a bad or unknown knob) and returns the resolved knobs.
+ */
+export interface Design<K = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly knobs: readonly KnobInfo[];
+  parseKnobs(raw: Readonly<Record<string, unknown>>, permits: number): K;
+  /** How many servers this configuration runs. */
+  serverCount(knobs: K): number;
+  /** Whether grants carry fencing tokens (false: the `fencing` check is null). */
+  readonly issuesTokens: boolean;
+  /** Whether the design is a lock at all (false for cas: `mutualExclusion` is null). */
+  readonly isLock: boolean;
+  /** The linearizability model its service history is checked against. */
+  readonly historyModel: string;
+  /** Builds server `index` (0-based). Called at start and again on every restart, with the disk as the crash left it. */
+  createServer(api: NodeApi, ctx: DesignContext<K>, index: number): NodeHandlers;
+  /** Builds the client library on a client node; `lost` tells the workload the lock was lost. */
+  createClient(api: NodeApi, ctx: DesignContext<K>, lost: LostListener): LockClient;
+}

@@ -1,0 +1,50 @@
+/**
+ * `fencing`: the service's grants carry strictly increasing tokens in
+ * true-time grant order, and the store never accepts a token lower than one
+ * it accepted before (counting writes, and reads when the store checks
+ * reads). `null` for designs without tokens. Linear in the history.
+ */
+import type { GrantRecord, StoreAccess } from '../recorder.ts';
+import type { CheckResult, Violation } from '../result.ts';
+import type { FencingMode } from '../scenario/types.ts';
+import { formatUs } from '../time.ts';
+import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
+
+export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord[], accesses: readonly StoreAccess[], fencing: FencingMode): CheckResult {
+  if (!issuesTokens) return { ok: null, detail: 'design issues no fencing tokens' };
+  const violations: Violation[] = [];
+  let total = 0;
+  const add = (v: Violation): void => {
+    total++;
+    if (violations.length < MAX_VIOLATIONS) violations.push(v);
+  };
+
+  let last: GrantRecord | undefined;
+  for (const grant of grants) {
+    if (grant.token === undefined) continue;
+    if (last !== undefined && grant.token <= last.token!) {
+      add({
+        at: grant.atUs,
+        nodes: [grant.server, grant.client],
+        detail: `${grant.server} granted token ${grant.token} to ${grant.client} at ${formatUs(grant.atUs)}, not above token ${last.token} granted by ${last.server} to ${last.client} at ${formatUs(last.atUs)}`,
+      });
+    }
+    if (last === undefined || grant.token > last.token!) last = grant;
+  }
+
+  let highest: StoreAccess | undefined;
+  for (const access of accesses) {
+    if (!access.accepted || access.token === undefined) continue;
+    if (access.kind === 'read' && fencing !== 'reads-and-writes') continue;
+    if (highest !== undefined && access.token < highest.token!) {
+      add({
+        at: access.atUs,
+        nodes: [access.client, highest.client],
+        detail: `store accepted ${access.client}'s ${access.kind} with token ${access.token} at ${formatUs(access.atUs)} after accepting token ${highest.token} from ${highest.client} at ${formatUs(highest.atUs)}`,
+      });
+    }
+    if (highest === undefined || access.token > highest.token!) highest = access;
+  }
+  if (total === 0) return { ok: true };
+  return { ok: false, violations, ...(total > violations.length ? { total } : {}) };
+}

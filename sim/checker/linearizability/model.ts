@@ -1,0 +1,113 @@
+/**
+ * The Model interface (a record of pure functions, as in Porcupine) and the
+ * small helpers models share: value equality, value and string hashing, and
+ * value formatting.
+ *
+ * Models: sequential specifications as `init` + `step`. Does not model
+ * nondeterministic specifications: `step` returns one next state (an op with
+ * an UNKNOWN output must have one deterministic effect).
+ */
+
+import type { Operation } from './history.ts';
+import { isUnknown } from './history.ts';
+
+/** A sequential specification the checker linearizes histories against. */
+export interface Model<S = unknown> {
+  /** Name as given to `getModel` (e.g. `semaphore:2`). */
+  name: string;
+  /** The initial state. */
+  init(): S;
+  /** The state after `op` from `state`, or undefined when `op` (with its output) is illegal there. Must not mutate `state`. */
+  step(state: S, op: Operation): S | undefined;
+  /** Splits a history into independent sub-histories (e.g. by key). */
+  partition?(ops: Operation[]): Operation[][];
+  /** State equality; must be cheap. */
+  equal(a: S, b: S): boolean;
+  /** A hash consistent with `equal`; must be cheap. */
+  hash(s: S): string | number;
+  /** Human-readable state. */
+  describeState(s: S): string;
+  /** Human-readable operation (with its output). */
+  describeOp(op: Operation): string;
+  /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
+  validate?(op: Operation): string | undefined;
+}
+
+/** Structural equality of JSON-like values (UNKNOWN equals only itself). */
+export function valueEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!valueEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!valueEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** FNV-1a over the UTF-16 code units of `s`, as a 32-bit integer. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/**
+ * A cheap hash of a possibly long string: its length and at most its last 24
+ * code units. Consistent with string equality; used for kv states that grow
+ * by appends (the tail identifies the last append).
+ */
+export function hashStringTail(s: string): number {
+  let h = Math.imul(s.length, 0x9e3779b1) ^ 0x811c9dc5;
+  const start = s.length > 24 ? s.length - 24 : 0;
+  for (let i = start; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** A hash of a JSON-like value consistent with `valueEqual`. */
+export function hashValue(v: unknown): number {
+  if (v === null || v === undefined) return 0x5bd1e995;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v | 0 : hashString(String(v));
+  if (typeof v === 'string') return hashString(v) ^ 0x27d4eb2d;
+  if (typeof v === 'boolean') return v ? 0x165667b1 : 0x3c6ef372;
+  if (isUnknown(v)) return 0x7f4a7c15;
+  return hashString(stableStringify(v));
+}
+
+/** JSON with object keys sorted, so equal values print alike. */
+export function stableStringify(v: unknown): string {
+  if (isUnknown(v)) return '?';
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const obj = v as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** A value for messages: JSON, with UNKNOWN shown as `?`. */
+export function showValue(v: unknown): string {
+  return stableStringify(v);
+}
+
+/** `p3 ` or `service ` prefix helper for describeOp. */
+export function who(op: Operation): string {
+  return `p${op.process}`;
+}

@@ -1,0 +1,138 @@
+/**
+ * Key-value models: `kv` (partitioned by key, state = one string per
+ * partition) and `kvMapModel` (the same store as one map-valued state, no
+ * partitioning; slower, used to cross-check the partitioned verdict).
+ *
+ * Models: Porcupine's kv store: get returns the key's current string ("" when
+ * never written), put replaces it, append concatenates. Does not model:
+ * deletes, multi-key operations or transactions.
+ */
+
+import type { Operation } from '../history.ts';
+import { isUnknown } from '../history.ts';
+import type { Model } from '../model.ts';
+import { hashStringTail, showValue, who } from '../model.ts';
+
+function describeKvOp(op: Operation): string {
+  const pending = op.return === null ? ' (never returned)' : '';
+  const k = JSON.stringify(op.key ?? '');
+  if (op.f === 'get') return `${who(op)} get(${k}) → ${op.return === null || isUnknown(op.output) ? '?' : showValue(op.output)}${pending}`;
+  return `${who(op)} ${op.f}(${k}, ${showValue(op.input)})${pending}`;
+}
+
+function validateKv(op: Operation): string | undefined {
+  if (typeof op.key !== 'string') return `model kv needs a string "key" on every operation`;
+  if (op.f === 'get') {
+    if (op.return !== null && typeof op.output !== 'string' && !isUnknown(op.output))
+      return `get output must be a string ("" when never written), got ${showValue(op.output)}`;
+    return undefined;
+  }
+  if (op.f === 'put' || op.f === 'append') {
+    if (typeof op.input !== 'string') return `${op.f} input must be a string, got ${showValue(op.input)}`;
+    return undefined;
+  }
+  return `model kv expects f "get", "put" or "append", got ${JSON.stringify(op.f)}`;
+}
+
+/** Splits by key, keys in order of first appearance. */
+function partitionByKey(ops: Operation[]): Operation[][] {
+  const byKey = new Map<string, Operation[]>();
+  for (const op of ops) {
+    const k = op.key ?? '';
+    let list = byKey.get(k);
+    if (list === undefined) {
+      list = [];
+      byKey.set(k, list);
+    }
+    list.push(op);
+  }
+  return [...byKey.values()];
+}
+
+/** `kv`: get / put / append per key; partitions by key, each partition's state is that key's string. */
+export const kvModel: Model<string> = {
+  name: 'kv',
+  init: () => '',
+  step(state: string, op: Operation): string | undefined {
+    switch (op.f) {
+      case 'get':
+        return isUnknown(op.output) || op.output === state ? state : undefined;
+      case 'put':
+        return op.input as string;
+      case 'append':
+        return state + (op.input as string);
+      default:
+        return undefined;
+    }
+  },
+  partition: partitionByKey,
+  equal: (a, b) => a === b,
+  hash: hashStringTail,
+  describeState: (s) => JSON.stringify(s),
+  describeOp: describeKvOp,
+  validate: validateKv,
+};
+
+/** State of `kvMapModel`: keys sorted, values aligned. */
+export interface KvMapState {
+  readonly keys: readonly string[];
+  readonly vals: readonly string[];
+}
+
+function lookup(s: KvMapState, key: string): number {
+  let lo = 0;
+  let hi = s.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (s.keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function setKey(s: KvMapState, key: string, value: string): KvMapState {
+  const i = lookup(s, key);
+  const keys = s.keys.slice();
+  const vals = s.vals.slice();
+  if (s.keys[i] === key) vals[i] = value;
+  else {
+    keys.splice(i, 0, key);
+    vals.splice(i, 0, value);
+  }
+  return { keys, vals };
+}
+
+/** The kv store as one state (a map), without partitioning: same verdicts as `kv`, slower. */
+export const kvMapModel: Model<KvMapState> = {
+  name: 'kv-map',
+  init: () => ({ keys: [], vals: [] }),
+  step(state: KvMapState, op: Operation): KvMapState | undefined {
+    const key = op.key ?? '';
+    const i = lookup(state, key);
+    const current = state.keys[i] === key ? state.vals[i] : '';
+    switch (op.f) {
+      case 'get':
+        return isUnknown(op.output) || op.output === current ? state : undefined;
+      case 'put':
+        return setKey(state, key, op.input as string);
+      case 'append':
+        return setKey(state, key, current + (op.input as string));
+      default:
+        return undefined;
+    }
+  },
+  equal(a, b) {
+    if (a === b) return true;
+    if (a.keys.length !== b.keys.length) return false;
+    for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || a.vals[i] !== b.vals[i]) return false;
+    return true;
+  },
+  hash(s) {
+    let h = 0;
+    for (let i = 0; i < s.keys.length; i++) h = (Math.imul(h, 31) + (hashStringTail(s.keys[i]) ^ hashStringTail(s.vals[i]))) | 0;
+    return h;
+  },
+  describeState: (s) => `{${s.keys.map((k, i) => `${JSON.stringify(k)}: ${JSON.stringify(s.vals[i])}`).join(', ')}}`,
+  describeOp: describeKvOp,
+  validate: validateKv,
+};

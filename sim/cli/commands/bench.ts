@@ -1,0 +1,156 @@
+/**
+ * `locksim bench [--json]`: measures this machine.
+ *
+ * - `engine.eventsPerSec`: the bare `EventQueue` — one pop and one push per
+ *   event, with ~10k items queued in steady state (a busy simulation's heap).
+ * - `sim.eventsPerSec` / `sim.speedup`: every built-in scenario, every design
+ *   in it, through `runScenario`: events ÷ wall seconds and simulated µs ÷
+ *   wall µs.
+ * - `checker.porcupineEtcdMs`: the checker's own benchmark over the etcd
+ *   histories (null when the data is missing); `fuzz.runsPerSec`: null until
+ *   fuzz exists.
+ *
+ * Wall time comes from `performance.now()` (allowed in sim/cli only). Figures
+ * vary by machine and load; the targets are shown next to them.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { EventQueue } from '../../event-queue.ts';
+import { listBuiltinScenarios, loadScenarioFile } from '../../scenario/load.ts';
+import { COMPACT, colours, type CliIo } from '../io.ts';
+
+/** What `bench --json` prints. */
+export interface BenchResult {
+  readonly engine: { readonly eventsPerSec: number };
+  readonly sim: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly scenarios: number; readonly note?: string };
+  readonly checker: { readonly porcupineEtcdMs: number | null; readonly note?: string };
+  readonly fuzz: { readonly runsPerSec: number | null; readonly note?: string };
+}
+
+/** The targets from the issue, shown beside the figures. */
+export const BENCH_TARGETS = {
+  engineEventsPerSec: 5_000_000,
+  simEventsPerSec: 1_000_000,
+  simSpeedup: 1000,
+  checkerPorcupineEtcdMs: 400,
+} as const;
+
+/** The Porcupine histories (SPEC §5): `../shared/data/porcupine/` beside the repository. */
+const PORCUPINE_DIR = fileURLToPath(new URL('../../../../shared/data/porcupine/', import.meta.url));
+
+/** Options for tests: smaller workloads. */
+export interface BenchOptions {
+  /** Events pushed through the bare queue (default 4M). */
+  readonly engineEvents?: number;
+  /** Skip the built-in suite (tests). */
+  readonly skipSim?: boolean;
+  /** Skip the checker benchmark (tests). */
+  readonly skipChecker?: boolean;
+}
+
+/** Runs `bench`; returns the exit code. */
+export async function runBench(flags: { json?: boolean }, io: CliIo, options: BenchOptions = {}): Promise<number> {
+  const result: BenchResult = {
+    engine: { eventsPerSec: benchEngine(options.engineEvents ?? 4_000_000) },
+    sim: options.skipSim === true ? { eventsPerSec: null, speedup: null, scenarios: 0, note: 'skipped' } : await benchSim(),
+    checker: options.skipChecker === true ? { porcupineEtcdMs: null, note: 'skipped' } : await benchChecker(),
+    fuzz: { runsPerSec: null, note: 'fuzz is not built yet' },
+  };
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    io.stdout(renderBench(result, io));
+  }
+  return 0;
+}
+
+/** Pop/push throughput of the bare event queue with ~10k items in steady state. */
+export function benchEngine(events: number, queued = 10_000): number {
+  if (!(events > 0)) throw new Error(`benchEngine needs a positive event count, got ${events}`);
+  const queue = new EventQueue<number>();
+  // A fixed LCG, so every machine measures the same sequence of times.
+  let state = 12345;
+  const nextGapUs = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return 1 + (state % 10_000);
+  };
+  for (let i = 0; i < queued; i++) queue.push(nextGapUs(), i);
+  const cycle = (n: number): number => {
+    let checksum = 0;
+    for (let i = 0; i < n; i++) {
+      const now = queue.peekTime();
+      const item = queue.pop();
+      if (item === undefined) throw new Error('event queue ran empty during bench');
+      checksum = (checksum + item) | 0;
+      queue.push(now + nextGapUs(), item);
+    }
+    return checksum;
+  };
+  cycle(Math.min(events, 200_000)); // warm-up: let the JIT settle
+  const start = performance.now();
+  cycle(events);
+  const seconds = (performance.now() - start) / 1000;
+  if (queue.size !== queued) throw new Error(`event queue size drifted to ${queue.size}, expected ${queued}`);
+  return Math.round(events / Math.max(seconds, 1e-9));
+}
+
+async function benchSim(): Promise<BenchResult['sim']> {
+  const builtins = listBuiltinScenarios();
+  if (builtins.length === 0) return { eventsPerSec: null, speedup: null, scenarios: 0, note: 'no built-in scenarios' };
+  const { runScenario } = await import('../../runner.ts');
+  let events = 0;
+  let simulatedUs = 0;
+  let wallMs = 0;
+  let runs = 0;
+  for (const builtin of builtins) {
+    const scenario = loadScenarioFile(builtin.file);
+    for (const design of scenario.designs) {
+      const start = performance.now();
+      const result = runScenario(scenario, { designs: [design] });
+      wallMs += performance.now() - start;
+      for (const r of result.results) {
+        events += r.events;
+        simulatedUs += r.simulatedUs;
+      }
+      runs++;
+    }
+  }
+  const wallSeconds = Math.max(wallMs / 1000, 1e-9);
+  return {
+    eventsPerSec: Math.round(events / wallSeconds),
+    speedup: Math.round(simulatedUs / (wallMs * 1000)),
+    scenarios: builtins.length,
+    note: `${runs} runs (scenario × design), ${events} events, ${(simulatedUs / 1e6).toFixed(0)}s simulated in ${(wallMs / 1000).toFixed(2)}s`,
+  };
+}
+
+async function benchChecker(): Promise<BenchResult['checker']> {
+  const { benchPorcupineEtcd } = await import('../../checker/linearizability/bench.ts');
+  if (!existsSync(PORCUPINE_DIR)) return { porcupineEtcdMs: null, note: `no Porcupine histories at ${PORCUPINE_DIR}` };
+  const { ms, files } = benchPorcupineEtcd(PORCUPINE_DIR, () => performance.now());
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`benchPorcupineEtcd measured an impossible ${ms} ms`);
+  return { porcupineEtcdMs: Math.round(ms * 10) / 10, note: `${files} etcd histories` };
+}
+
+function renderBench(result: BenchResult, io: CliIo): string {
+  const c = colours(io);
+  const table = new Table({ head: ['measure', 'value', 'target', ''], style: { head: [], border: [] }, chars: COMPACT });
+  const verdict = (value: number | null, ok: (v: number) => boolean): string => (value === null ? c.dim('-') : ok(value) ? c.green('ok') : c.red('below target'));
+  const t = BENCH_TARGETS;
+  table.push(['engine.eventsPerSec', fmt(result.engine.eventsPerSec), `>= ${fmt(t.engineEventsPerSec)}`, verdict(result.engine.eventsPerSec, (v) => v >= t.engineEventsPerSec)]);
+  table.push(['sim.eventsPerSec', fmt(result.sim.eventsPerSec), `>= ${fmt(t.simEventsPerSec)}`, verdict(result.sim.eventsPerSec, (v) => v >= t.simEventsPerSec)]);
+  table.push(['sim.speedup', result.sim.speedup === null ? '-' : `${fmt(result.sim.speedup)}x`, `>= ${t.simSpeedup}x`, verdict(result.sim.speedup, (v) => v >= t.simSpeedup)]);
+  table.push(['checker.porcupineEtcdMs', result.checker.porcupineEtcdMs === null ? '-' : `${result.checker.porcupineEtcdMs} ms`, `<= ${t.checkerPorcupineEtcdMs} ms`, verdict(result.checker.porcupineEtcdMs, (v) => v <= t.checkerPorcupineEtcdMs)]);
+  table.push(['fuzz.runsPerSec', fmt(result.fuzz.runsPerSec), '', c.dim('-')]);
+  const notes = [
+    result.sim.note === undefined ? undefined : `sim: ${result.sim.note}`,
+    result.checker.note === undefined ? undefined : `checker: ${result.checker.note}`,
+    result.fuzz.note === undefined ? undefined : `fuzz: ${result.fuzz.note}`,
+  ].filter((n): n is string => n !== undefined);
+  return `${table.toString()}\n${notes.map((n) => c.dim(n)).join('\n')}\n`;
+}
+
+function fmt(value: number | null): string {
+  return value === null ? '-' : value.toLocaleString('en-US');
+}

@@ -1,0 +1,136 @@
+/**
+ * The `locksim` command line (SPEC §2), built with commander.
+ *
+ * `main(argv, io)` runs in-process (tests pass their own `io`) and returns the
+ * exit code instead of exiting: 0 ran and every expectation held, 1 an
+ * expectation failed (or `check` found a history not linearizable), 2 bad
+ * input or usage (the message names the file, the JSON path and what was
+ * wanted), 3 an internal error (a bug in locksim or in a design: the stack is
+ * printed). Commands not built yet are registered so `--help` shows them and
+ * exit 2 saying so.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../errors.ts';
+import { runBench } from './commands/bench.ts';
+import { isModuleNotFound, runList } from './commands/list.ts';
+import { runRun, type RunFlags } from './commands/run.ts';
+import { processIo, type CliIo } from './io.ts';
+
+/** Exit codes (SPEC §2, plus 3 for internal errors). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
+
+/** Runs the CLI on `argv` (the arguments after `locksim`, i.e. `process.argv.slice(2)`); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`locksim: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(`locksim: internal error (a bug in locksim or in a design under test):\n${stack}\n`);
+    return EXIT.internal;
+  }
+  return code;
+}
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('locksim')
+    .description('Deterministic simulation and fault injection for distributed locks')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(add --help for usage)');
+  // Subcommands inherit exitOverride/output from the program only when created through it.
+  const command = (nameAndArgs: string, description: string): Command =>
+    program.command(nameAndArgs).description(description).exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+
+  command('list', 'designs, built-in scenarios, fault kinds, models')
+    .option('--json', 'print one JSON document')
+    .action((opts: { json?: boolean }) => setCode(runList(opts, io)));
+
+  command('run <scenario>', 'run one scenario (a file, or a built-in name), every listed design side by side')
+    .option('--design <names>', 'comma-separated designs to run (default: the scenario\'s designs)')
+    .option('--seed <n>', 'seed (default: the scenario\'s)', parseSeed)
+    .option('--json', 'print the result JSON (SPEC §4) and nothing else')
+    .option('--trace <file>', 'write the one-line-per-event trace to FILE')
+    .option('--report <file>', 'write a self-contained HTML report to FILE')
+    .action(async (scenario: string, flags: RunFlags) => setCode(await runRun(scenario, flags, io)));
+
+  command('check <history...>', 'check histories for linearizability')
+    .option('--model <model>', 'model: register, cas-register, kv, mutex, fenced-mutex, semaphore:N, …')
+    .option('--format <format>', 'history format: jsonl, porcupine-etcd, porcupine-kv')
+    .option('--json', 'print JSON (one array for several files)')
+    .action(async (files: string[], flags: { model?: string; format?: string; json?: boolean }) => {
+      let check: typeof import('./commands/check.ts');
+      try {
+        check = await import('./commands/check.ts');
+      } catch (error) {
+        if (!isModuleNotFound(error, 'commands/check.ts')) throw error;
+        io.stderr('locksim check: not built yet (issue: check)\n');
+        setCode(EXIT.badInput);
+        return;
+      }
+      const { runCheck } = check;
+      setCode(await runCheck(files, flags, { stdout: io.stdout, stderr: io.stderr, color: io.isTTY }));
+    });
+
+  command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: { json?: boolean }) => setCode(await runBench(flags, io)));
+
+  notBuilt(
+    command('suite [paths...]', 'run many scenarios (files or folders; default: the built-ins)')
+      .option('--workers <n>', 'worker threads')
+      .option('--shard <i/n>', 'run only shard i of n')
+      .option('--json', 'print JSON')
+      .option('--out <dir>', 'write results to DIR'),
+    'suite',
+    io,
+    setCode,
+  );
+  notBuilt(
+    command('fuzz', 'property-based fault fuzzing; prints the minimal failing schedule and its replay command')
+      .option('--design <names>', 'comma-separated designs')
+      .option('--property <check>', 'the check to falsify')
+      .addOption(new Option('--runs <n>', 'number of runs').conflicts('time'))
+      .option('--time <duration>', 'fuzz for this long (e.g. 60s)')
+      .option('--seed <n>', 'seed', parseSeed)
+      .option('--workers <n>', 'worker threads')
+      .option('--shard <i/n>', 'run only shard i of n')
+      .option('--json', 'print JSON'),
+    'fuzz',
+    io,
+    setCode,
+  );
+  notBuilt(command('replay <token-or-file>', 're-run a recorded or shrunk failure, event for event'), 'replay', io, setCode);
+  notBuilt(
+    command('report <results...>', 'merge result JSON files (shards too) into one HTML report').requiredOption('--out <file>', 'the HTML file to write'),
+    'report',
+    io,
+    setCode,
+  );
+  return program;
+}
+
+/** Registers a command that is not built yet: it exits 2 saying so. */
+function notBuilt(cmd: Command, name: string, io: CliIo, setCode: (code: number) => void): void {
+  cmd.action(() => {
+    io.stderr(`locksim ${name}: not built yet (issue: ${name}); see SPEC §2 for what it will do\n`);
+    setCode(EXIT.badInput);
+  });
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return n;
+}

@@ -1,0 +1,254 @@
+/**
+ * The discrete-event simulation loop over virtual true time.
+ *
+ * One queue of events keyed (time, seq); the loop pops the earliest, moves
+ * true time to it and dispatches it: a message delivery or timer goes to its
+ * node (dropped if the node crashed, queued in its backlog if paused), an
+ * action runs simulator code (faults, workload starts). Every handled event
+ * is folded into the trace hash and counted. Invariants asserted here: time
+ * never runs backwards; only an up node handles events; a resumed node
+ * handles its backlog in due order before anything that came due later.
+ */
+import type { Message, NodeApi, NodeEvent, NodeHandlers } from './api.ts';
+import { NodeClock } from './clock.ts';
+import { EffectLedger } from './effects.ts';
+import { EventQueue } from './event-queue.ts';
+import { Network } from './network.ts';
+import { ACTION, DELIVER, SimEvent, SimNode, TIMER, type NodeHost, type NodeRole } from './node.ts';
+import type { Rng } from './rng.ts';
+import type { Durability, NetworkConfig } from './scenario/types.ts';
+import type { Micros } from './time.ts';
+import { labelCode, TraceHasher, traceTime } from './trace.ts';
+
+export type EmitListener = (node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined) => void;
+
+export interface NodeSpec {
+  readonly id: string;
+  readonly role: NodeRole;
+  readonly boot: (api: NodeApi) => NodeHandlers;
+}
+
+export class Simulation implements NodeHost {
+  nowUs: Micros = 0;
+  readonly queue = new EventQueue<SimEvent>();
+  readonly nodes: SimNode[] = [];
+  private readonly byId = new Map<string, SimNode>();
+  readonly network: Network;
+  readonly effects = new EffectLedger();
+  private readonly hasher = new TraceHasher();
+  /** Events handled (deliveries, timers and actions that ran). */
+  events = 0;
+  private readonly traceLine: ((line: string) => void) | undefined;
+  private readonly emitListeners: EmitListener[] = [];
+  private readonly deliveryListeners: Array<(to: SimNode, from: SimNode) => void> = [];
+
+  constructor(rng: Rng, specs: readonly NodeSpec[], network: NetworkConfig, trace?: (line: string) => void) {
+    this.traceLine = trace;
+    this.network = new Network(specs.length, rng.fork('network'), network.latencyUs, network.loss, network.duplicate, this.effects);
+    const clockRng = rng.fork('clocks');
+    specs.forEach((spec, index) => {
+      // Monotonic clocks start at an arbitrary per-node point (up to ~11.6 days), as after different boot times.
+      const clock = new NodeClock(0, clockRng.int(0, 1e12));
+      const node = new SimNode(index, spec.id, spec.role, clock, rng.fork(`node:${spec.id}`), this, spec.boot);
+      this.nodes.push(node);
+      this.byId.set(spec.id, node);
+    });
+  }
+
+  /** The node named `id`, or undefined. */
+  node(id: string): SimNode | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Boots every node's handlers (at true time 0). */
+  start(): void {
+    for (const node of this.nodes) node.start();
+  }
+
+  onEmit(listener: EmitListener): void {
+    this.emitListeners.push(listener);
+  }
+
+  /** Called for every message delivered (after the partition check, before the handler). */
+  onDelivery(listener: (to: SimNode, from: SimNode) => void): void {
+    this.deliveryListeners.push(listener);
+  }
+
+  /** Runs simulator code at `atUs` (not subject to pauses or crashes). */
+  schedule(atUs: Micros, label: string, fn: () => void): SimEvent {
+    if (atUs < this.nowUs) throw new Error(`cannot schedule ${label} in the past (${atUs} < ${this.nowUs})`);
+    const event = new SimEvent(ACTION, null, 0, fn, null, null, label);
+    event.time = atUs;
+    this.queue.push(atUs, event);
+    return event;
+  }
+
+  // ---- NodeHost: what nodes call -------------------------------------------------------------
+
+  send(from: SimNode, to: string, msg: Message): void {
+    const target = this.byId.get(to);
+    if (target === undefined) throw new Error(`${from.id} sent ${msg.type} to unknown node ${JSON.stringify(to)}`);
+    const delays = this.network.plan(from.index, target.index);
+    if (this.traceLine !== undefined && delays.length === 0) {
+      this.traceLine(`${traceTime(this.nowUs)} ${from.id} -> ${to} ${msg.type} DROPPED`);
+    }
+    for (const delayUs of delays) {
+      const event = new SimEvent(DELIVER, target, 0, null, from, msg, '');
+      event.time = this.nowUs + delayUs;
+      this.queue.push(event.time, event);
+    }
+  }
+
+  setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent {
+    if (!(delayUs >= 0)) throw new Error(`${node.id} set a timer with a negative or invalid delay: ${delayUs}`);
+    const event = new SimEvent(TIMER, node, node.incarnation, fn, null, null, '');
+    event.time = this.nowUs + node.clock.trueSpan(delayUs);
+    this.queue.push(event.time, event);
+    return event;
+  }
+
+  emit(node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined): void {
+    if (this.traceLine !== undefined) {
+      this.traceLine(`${traceTime(this.nowUs)} ${node.id} ! ${event}${detail === undefined ? '' : ' ' + JSON.stringify(detail)}`);
+    }
+    this.hasher.mix(labelCode(event));
+    for (const listener of this.emitListeners) listener(node, event, detail);
+  }
+
+  note(node: SimNode, text: string): void {
+    if (this.traceLine !== undefined) this.traceLine(`${traceTime(this.nowUs)} ${node.id} # ${text}`);
+  }
+
+  /** Adds a line to the text trace (simulator-side happenings such as faults). */
+  traceNote(text: string): void {
+    if (this.traceLine !== undefined) this.traceLine(`${traceTime(this.nowUs)} ${text}`);
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  /** Handles every event due at or before `untilUs`, then sets true time to `untilUs`. */
+  run(untilUs: Micros): void {
+    const queue = this.queue;
+    while (queue.size > 0 && queue.peekTime() <= untilUs) {
+      const event = queue.pop()!;
+      if (event.time < this.nowUs) throw new Error(`time ran backwards: event at ${event.time} after ${this.nowUs}`);
+      this.nowUs = event.time;
+      this.dispatch(event);
+    }
+    if (untilUs > this.nowUs) this.nowUs = untilUs;
+  }
+
+  private dispatch(event: SimEvent): void {
+    if (event.kind === ACTION) {
+      this.count(event, null);
+      event.fn!();
+      return;
+    }
+    const node = event.node!;
+    if (event.cancelled) return;
+    if (event.kind === TIMER && event.incarnation !== node.incarnation) return;
+    if (node.status === 'crashed') {
+      if (event.kind === DELIVER) this.trace(event, node, 'LOST (node down)');
+      return;
+    }
+    if (event.kind === DELIVER && this.network.isCut(event.from!.index, node.index)) {
+      this.network.dropByCut(event.from!.index, node.index);
+      this.trace(event, node, 'DROPPED in flight');
+      return;
+    }
+    if (node.status === 'paused') {
+      node.backlog.push(event);
+      return;
+    }
+    this.count(event, node);
+    node.handled++;
+    if (event.kind === TIMER) {
+      event.fn!();
+    } else {
+      for (const listener of this.deliveryListeners) listener(node, event.from!);
+      node.handlers!.onMessage(event.from!.id, event.msg!);
+    }
+  }
+
+  private count(event: SimEvent, node: SimNode | null): void {
+    this.events++;
+    const hasher = this.hasher;
+    hasher.mix(event.time);
+    hasher.mix(event.kind * 65536 + (node === null ? 65535 : node.index));
+    if (event.kind === DELIVER) {
+      hasher.mix(event.from!.index);
+      hasher.mix(labelCode(event.msg!.type));
+    } else if (event.kind === ACTION) {
+      hasher.mix(labelCode(event.label));
+    }
+    if (this.traceLine !== undefined) this.trace(event, node, '');
+  }
+
+  private trace(event: SimEvent, node: SimNode | null, suffix: string): void {
+    if (this.traceLine === undefined) return;
+    const at = traceTime(event.time);
+    if (event.kind === ACTION) this.traceLine(`${at} sim ${event.label}`);
+    else if (event.kind === TIMER) this.traceLine(`${at} ${node!.id} timer${suffix === '' ? '' : ' ' + suffix}`);
+    else this.traceLine(`${at} ${node!.id} <- ${event.from!.id} ${describeMessage(event.msg!)}${suffix === '' ? '' : ' ' + suffix}`);
+  }
+
+  /** The trace hash so far. */
+  traceHash(): string {
+    return this.hasher.digest();
+  }
+
+  // ---- process faults ------------------------------------------------------------------------
+
+  /** Pauses `node` until `untilUs`; returns false if it is down. */
+  pause(node: SimNode, untilUs: Micros, onResume: (deferred: number) => void): boolean {
+    if (node.status === 'crashed') return false;
+    const incarnation = node.incarnation;
+    node.status = 'paused';
+    node.pausedUntilUs = Math.max(node.pausedUntilUs, untilUs);
+    this.schedule(untilUs, `resume ${node.id}`, () => {
+      // A later, longer pause of the same process wins; a crash ends the pause.
+      if (node.status !== 'paused' || node.incarnation !== incarnation || this.nowUs < node.pausedUntilUs) return;
+      onResume(this.resume(node));
+    });
+    return true;
+  }
+
+  /** Resumes a paused node: its backlog is re-queued now, in the order it came due. */
+  private resume(node: SimNode): number {
+    node.status = 'up';
+    const backlog = node.backlog;
+    node.backlog = [];
+    for (const event of backlog) {
+      event.time = this.nowUs;
+      this.queue.push(this.nowUs, event);
+    }
+    return backlog.length;
+  }
+
+  /** Crashes `node`: its process state and timers are gone; its disk keeps what `durable` allows. Returns writes lost. */
+  crash(node: SimNode, durable: Durability): number {
+    node.status = 'crashed';
+    node.incarnation++;
+    node.backlog = [];
+    node.handlers = null;
+    return node.disk.crash(durable);
+  }
+
+  /** Restarts a crashed node: a fresh process built from its disk. */
+  restart(node: SimNode): void {
+    if (node.status !== 'crashed') return;
+    node.status = 'up';
+    node.start();
+  }
+}
+
+function describeMessage(msg: Message): string {
+  let text = msg.type;
+  for (const key of Object.keys(msg)) {
+    if (key === 'type') continue;
+    const value = msg[key];
+    if (typeof value === 'object' && value !== null) text += ` ${key}=${JSON.stringify(value).slice(0, 80)}`;
+    else text += ` ${key}=${String(value)}`;
+  }
+  return text;
+}

@@ -1,0 +1,116 @@
+/**
+ * The history of a run, in true time, as the checkers need it.
+ *
+ * - beliefs: when each client believed it held the lock (acquire-ok until
+ *   release, crash or learning of loss) — for `mutualExclusion`;
+ * - grants: tokens servers handed out, in true-time order — for `fencing`;
+ * - store accesses: reads and writes at the protected store, accepted or
+ *   rejected by token — for `fencing` and `resource`;
+ * - service operations: each client's acquire/release calls and returns,
+ *   plus the service's own lease expiries — for `linearizable`;
+ * - the numbers behind the metrics.
+ * Recording is append-only; nothing here judges.
+ */
+import type { Operation } from './checker/linearizability/index.ts';
+import type { Micros } from './time.ts';
+
+export interface Belief {
+  readonly client: string;
+  readonly startUs: Micros;
+  endUs: Micros | null;
+  readonly token: number | undefined;
+  endReason: string | null;
+}
+
+export interface GrantRecord {
+  readonly atUs: Micros;
+  readonly server: string;
+  readonly client: string;
+  readonly token: number | undefined;
+}
+
+export interface StoreAccess {
+  readonly atUs: Micros;
+  readonly client: string;
+  readonly kind: 'read' | 'write';
+  readonly token: number | undefined;
+  readonly accepted: boolean;
+  /** read: the value returned; write: the value written. */
+  readonly value: number;
+  /** write: the value the client read before (the write is meant to be basedOn + 1). */
+  readonly basedOn: number | undefined;
+  /** The store's value just before this access. */
+  readonly before: number;
+  /** Why a rejected access was rejected. */
+  readonly reason?: string;
+}
+
+/** Process number used for the service's own operations (lease expiries) in the service history. */
+export const SERVICE_PROCESS = 1_000_000;
+
+export class Recorder {
+  readonly beliefs: Belief[] = [];
+  private readonly open = new Map<string, Belief>();
+  readonly grants: GrantRecord[] = [];
+  readonly storeAccesses: StoreAccess[] = [];
+  readonly serviceOps: Operation[] = [];
+  readonly acquireLatenciesUs: number[] = [];
+  failedAcquires = 0;
+  sections = 0;
+  /** Unavailability: time with someone waiting to acquire and nobody holding. */
+  private waiting = 0;
+  private unavailableSinceUs: Micros | null = null;
+  unavailableUs = 0;
+
+  /** Clients believing they hold the lock now, in the order they came to believe it. */
+  holders(): string[] {
+    return [...this.open.keys()];
+  }
+
+  beginBelief(client: string, atUs: Micros, token: number | undefined): void {
+    if (this.open.has(client)) throw new Error(`${client} began holding twice`);
+    const belief: Belief = { client, startUs: atUs, endUs: null, token, endReason: null };
+    this.beliefs.push(belief);
+    this.open.set(client, belief);
+    this.updateAvailability(atUs);
+  }
+
+  /** Ends the client's belief, if it has one; returns whether it had. */
+  endBelief(client: string, atUs: Micros, reason: string): boolean {
+    const belief = this.open.get(client);
+    if (belief === undefined) return false;
+    belief.endUs = atUs;
+    belief.endReason = reason;
+    this.open.delete(client);
+    this.updateAvailability(atUs);
+    return true;
+  }
+
+  startWaiting(atUs: Micros): void {
+    this.waiting++;
+    this.updateAvailability(atUs);
+  }
+
+  stopWaiting(atUs: Micros): void {
+    this.waiting--;
+    if (this.waiting < 0) throw new Error('waiting count went negative');
+    this.updateAvailability(atUs);
+  }
+
+  private updateAvailability(atUs: Micros): void {
+    const unavailable = this.waiting > 0 && this.open.size === 0;
+    if (unavailable && this.unavailableSinceUs === null) this.unavailableSinceUs = atUs;
+    if (!unavailable && this.unavailableSinceUs !== null) {
+      this.unavailableUs += atUs - this.unavailableSinceUs;
+      this.unavailableSinceUs = null;
+    }
+  }
+
+  /** Closes open intervals at the end of the run. */
+  finish(endUs: Micros): void {
+    if (this.unavailableSinceUs !== null) {
+      this.unavailableUs += endUs - this.unavailableSinceUs;
+      this.unavailableSinceUs = endUs;
+    }
+  }
+}

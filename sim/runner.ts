@@ -1,0 +1,28 @@
+/**
+ * Runs a scenario: every listed design, side by side, each in its own
+ * simulated world (see `run-design.ts`), under the same seed.
+ */
+import { getDesign } from '../algorithms/index.ts';
+import type { DesignResult, RunResult } from './result.ts';
+import type { Scenario } from './scenario/types.ts';
+import { runDesignWith, type RunOptions } from './run-design.ts';
+
+export type { RunOptions } from './run-design.ts';
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const designs = options.designs ?? scenario.designs;
+  return {
+    scenario: scenario.name,
+    seed,
+    results: designs.map((name) => {
+      options.trace?.(`# design ${name}, scenario ${scenario.name}, seed ${seed}`);
+      return runDesign(scenario, name, seed, options);
+    }),
+  };
+}
+
+/** Runs one registered design through the scenario and judges it. */
+export function runDesign(scenario: Scenario, designName: string, seed: number, options: RunOptions = {}): DesignResult {
+  return runDesignWith(scenario, getDesign(designName, scenario.source, 'designs'), seed, options);
+}

@@ -1,0 +1,275 @@
+/**
+ * The command line (SPEC §2), in-process through `main(argv, io)` and, twice,
+ * as a real `node bin/locksim.js` subprocess: exit codes, messages for bad
+ * input, `run --json`'s shape (SPEC §4), `--trace`, `list`, `bench`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DESIGNS } from '../algorithms/index.ts';
+import { MODEL_NAMES } from '../sim/checker/linearizability/models/index.ts';
+import { runBench } from '../sim/cli/commands/bench.ts';
+import type { CliIo } from '../sim/cli/io.ts';
+import { main } from '../sim/cli/main.ts';
+import type { RunResult } from '../sim/result.ts';
+import { FAULT_KINDS } from '../sim/scenario/types.ts';
+
+/** The escape that starts every ANSI colour sequence. */
+const ESC = '\u001b[';
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const BAD = join(REPO, 'test', 'fixtures', 'bad');
+const tmp = mkdtempSync(join(tmpdir(), 'locksim-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process and captures what it writes. */
+async function cli(args: string[], isTTY = false): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** A small scenario file (fast: 20 simulated seconds, few sections). */
+function scenarioFile(name: string, extra: Record<string, unknown> = {}): string {
+  const file = join(tmp, `${name}.json`);
+  const scenario = {
+    name,
+    description: 'a short calm run',
+    seed: 3,
+    duration: '20s',
+    designs: ['redis'],
+    workload: { clients: 2, sections: 3, hold: '200ms', think: '100ms' },
+    faults: [{ at: '2s', kind: 'pause', target: 'c1', duration: '500ms' }],
+    ...extra,
+  };
+  writeFileSync(file, JSON.stringify(scenario, null, 2));
+  return file;
+}
+
+describe('list', () => {
+  it('names every design, fault kind and model', async () => {
+    const { code, stdout, stderr } = await cli(['list']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const design of Object.values(DESIGNS)) {
+      expect(stdout).toContain(design.name);
+      for (const knob of design.knobs) expect(stdout).toContain(knob.name);
+    }
+    for (const kind of FAULT_KINDS) expect(stdout).toContain(kind);
+    for (const model of MODEL_NAMES) expect(stdout).toContain(model);
+  });
+
+  it('--json is one document with the same content', async () => {
+    const { code, stdout } = await cli(['list', '--json']);
+    expect(code).toBe(0);
+    const listed = JSON.parse(stdout) as { designs: Array<{ name: string }>; faultKinds: string[]; models: string[]; scenarios: unknown[] };
+    expect(listed.designs.map((d) => d.name).sort()).toEqual(Object.keys(DESIGNS).sort());
+    expect(listed.faultKinds).toEqual([...FAULT_KINDS]);
+    expect(listed.models).toEqual([...MODEL_NAMES]);
+    expect(Array.isArray(listed.scenarios)).toBe(true);
+  });
+});
+
+describe('bad input exits 2 with a message naming the file, the path and what was wanted', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['unknown-field.json', 'workload.holdd', /unknown field "holdd" in workload \(did you mean "hold"\?\); expected one of: clients, /],
+    ['wrong-type.json', 'workload.clients', /expected a whole number, got "three"/],
+    ['unknown-design.json', 'designs[1]', /unknown design "mongo-lock"; expected one of .*redis/],
+    ['unknown-knob.json', 'config.redis.ttll', /unknown knob/],
+    ['negative-duration.json', 'faults[0].duration', /expected a positive duration, got "-5s"/],
+    ['bad-target.json', 'faults[0].target', /no node "s9" in this scenario.*expected s1\.\.s\d+, c1\.\.c3/],
+    ['bad-yaml.yaml', 'line 3', /YAML syntax error/],
+    ['bad-json.json', 'line 4', /JSON syntax error/],
+  ];
+  it.each(cases)('%s', async (name, where, pattern) => {
+    const file = join(BAD, name);
+    const { code, stdout, stderr } = await cli(['run', file, '--json']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`locksim: ${file}: ${where}: `);
+    expect(stderr).toMatch(pattern);
+  });
+
+  it('an unknown --design', async () => {
+    const { code, stdout, stderr } = await cli(['run', scenarioFile('calm'), '--design', 'redis,nope']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^locksim: --design: unknown design "nope"; expected one of /);
+  });
+
+  it('a --seed that is not a whole number', async () => {
+    const { code, stderr } = await cli(['run', scenarioFile('calm'), '--seed', 'abc']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--seed <n>.*'abc' is invalid\. expected a whole number >= 0/);
+  });
+
+  it('a missing scenario, and nothing is written', async () => {
+    const trace = join(tmp, 'never.trace');
+    const { code, stderr } = await cli(['run', join(tmp, 'missing.json'), '--trace', trace]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/missing\.json: no such file, and no built-in scenario of that name/);
+    expect(existsSync(trace)).toBe(false);
+  });
+
+  it('a trace path in a folder that does not exist, refused before running', async () => {
+    const { code, stderr } = await cli(['run', scenarioFile('calm'), '--trace', join(tmp, 'nope', 'x.trace')]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--trace: cannot write .*folder .* does not exist/);
+  });
+
+  it('an unknown command and a missing argument', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    const missing = await cli(['run']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing required argument 'scenario'/);
+  });
+});
+
+describe('run', () => {
+  it('--json prints exactly one RunResult document in SPEC §4 shape', async () => {
+    const { code, stdout, stderr } = await cli(['run', scenarioFile('calm'), '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as RunResult;
+    expect(result.scenario).toBe('calm');
+    expect(result.seed).toBe(3);
+    expect(result.results).toHaveLength(1);
+    const [r] = result.results;
+    expect(r.design).toBe('redis');
+    expect(r.traceHash).toMatch(/^[0-9a-f]+$/);
+    expect(r.events).toBeGreaterThan(0);
+    expect(typeof r.safe).toBe('boolean');
+    for (const check of ['mutualExclusion', 'fencing', 'resource', 'linearizable'] as const) {
+      const verdict = (r.checks as Record<string, { ok: unknown }>)[check];
+      expect(verdict, check).toBeDefined();
+      expect([true, false, null, 'unknown']).toContain(verdict.ok);
+    }
+    for (const metric of ['sections', 'failedAcquires', 'messages', 'unavailableMs'] as const) expect(typeof r.metrics[metric]).toBe('number');
+    expect(r.metrics.sections).toBeGreaterThan(0);
+    expect(r.expect).toEqual({ met: true, mismatches: [] });
+    expect(r.faults[0]).toMatchObject({ index: 0, kind: 'pause', firedAt: 2_000_000, targets: ['c1'] });
+  });
+
+  it('--seed overrides the scenario seed, and the same seed gives the same trace hash', async () => {
+    const file = scenarioFile('seeded');
+    const a = JSON.parse((await cli(['run', file, '--json', '--seed', '42'])).stdout) as RunResult;
+    const b = JSON.parse((await cli(['run', file, '--json', '--seed', '42'])).stdout) as RunResult;
+    expect(a.seed).toBe(42);
+    expect(a.results[0].traceHash).toBe(b.results[0].traceHash);
+  });
+
+  it('exits 1 when an expectation differs, and says which', async () => {
+    // A calm run keeps mutual exclusion, so expecting a violation must fail.
+    const file = scenarioFile('wrong-expect', { expect: { redis: { mutualExclusion: false } } });
+    const json = await cli(['run', file, '--json']);
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as RunResult;
+    expect(result.results[0].expect.met).toBe(false);
+    expect(result.results[0].expect.mismatches).toEqual([{ check: 'mutualExclusion', expected: false, actual: true }]);
+
+    const text = await cli(['run', file]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/redis: MISSED: mutualExclusion expected false, got true/);
+  });
+
+  it('exits 0 when every expectation held', async () => {
+    const file = scenarioFile('right-expect', { expect: { redis: { mutualExclusion: true } } });
+    expect((await cli(['run', file, '--json'])).code).toBe(0);
+  });
+
+  it('prints a header with the replay command and a table of checks and metrics, plain off a TTY', async () => {
+    const file = scenarioFile('table');
+    const { code, stdout } = await cli(['run', file]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^scenario table {2}seed 3 {2}designs redis$/);
+    expect(stdout).toContain(`replay: npx locksim run ${file} --seed 3\n`);
+    for (const row of ['mutualExclusion', 'fencing', 'resource', 'linearizable', 'sections', 'acquire p50', 'acquire p99', 'failed acquires', 'messages', 'unavailable']) {
+      expect(stdout).toMatch(new RegExp(`│ ${row} +│`));
+    }
+    expect(stdout).toMatch(/#0 pause at 2s on c1: /);
+    expect(stdout).toMatch(/redis: no expectations/);
+    expect(stdout).not.toContain(ESC);
+  });
+
+  it('colours on a TTY', async () => {
+    const { stdout } = await cli(['run', scenarioFile('tty')], true);
+    expect(stdout).toContain(ESC);
+  });
+
+  it('--trace writes one line per event after the run, with a header per design', async () => {
+    const file = scenarioFile('traced', { designs: ['redis', 'redlock'] });
+    const trace = join(tmp, 'traced.trace');
+    const { code, stdout } = await cli(['run', file, '--trace', trace]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`trace written to ${trace}`);
+    const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('# design ')).map((l) => l.split(/[ ,]/)[2])).toEqual(['redis', 'redlock']);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--design picks designs, including one the file does not list', async () => {
+    const file = scenarioFile('picked', { designs: ['redis', 'redlock'] });
+    const only = JSON.parse((await cli(['run', file, '--json', '--design', 'redlock'])).stdout) as RunResult;
+    expect(only.results.map((r) => r.design)).toEqual(['redlock']);
+    const added = JSON.parse((await cli(['run', scenarioFile('added'), '--json', '--design', 'redlock,redis'])).stdout) as RunResult;
+    expect(added.results.map((r) => r.design)).toEqual(['redlock', 'redis']);
+  });
+});
+
+describe('commands not built yet', () => {
+  it.each([['suite'], ['fuzz'], ['replay', 'x'], ['report', 'a.json', '--out', 'r.html']])('%s exits 2 saying so', async (...args) => {
+    const { code, stdout, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^locksim ${args[0]}: not built yet`));
+  });
+
+  it('--help lists every SPEC §2 command', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['list', 'run', 'suite', 'fuzz', 'replay', 'check', 'report', 'bench']) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+});
+
+describe('bench', () => {
+  it('measures the bare event queue and prints the SPEC §2 JSON shape', async () => {
+    let stdout = '';
+    const io: CliIo = { stdout: (s) => void (stdout += s), stderr: () => undefined, isTTY: false };
+    const code = await runBench({ json: true }, io, { engineEvents: 300_000, skipSim: true, skipChecker: true });
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { engine: { eventsPerSec: number }; sim: Record<string, unknown>; checker: Record<string, unknown>; fuzz: Record<string, unknown> };
+    expect(result.engine.eventsPerSec).toBeGreaterThan(100_000);
+    expect(result.sim).toMatchObject({ eventsPerSec: null, speedup: null });
+    expect(result.checker).toMatchObject({ porcupineEtcdMs: null });
+    expect(result.fuzz).toMatchObject({ runsPerSec: null });
+  });
+});
+
+describe('bin/locksim.js as a subprocess', () => {
+  const bin = join(REPO, 'bin', 'locksim.js');
+
+  it('list exits 0 and names the designs', () => {
+    const stdout = execFileSync(process.execPath, [bin, 'list'], { cwd: REPO, encoding: 'utf8' });
+    for (const name of Object.keys(DESIGNS)) expect(stdout).toContain(name);
+  }, 20_000);
+
+  it('bad input exits 2 with the message on stderr and nothing on stdout', () => {
+    const file = join(BAD, 'unknown-knob.json');
+    const child = spawnSync(process.execPath, [bin, 'run', file, '--json'], { cwd: REPO, encoding: 'utf8' });
+    expect(child.status).toBe(2);
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toContain(`${file}: config.redis.ttll: unknown knob`);
+  }, 20_000);
+});
