@@ -6,10 +6,12 @@ import type { Design } from '../sim/api.ts';
 import { InputError } from '../sim/errors.ts';
 import { redis } from './redis/index.ts';
 import { redlock } from './redlock/index.ts';
+import { raftLock } from './raft-lock/index.ts';
 
 export const DESIGNS: Readonly<Record<string, Design<any>>> = {
   redis,
   redlock,
+  'raft-lock': raftLock,
 };
 
 /** The design named `name`, or an InputError naming the place it was asked for. */

@@ -50,10 +50,14 @@ export type NodeEvent =
   | 'stepped-down'
   /** the service measured a lease/session/key as run out (detail: `{ owner }` — the client whose lock ended) */
   | 'expired'
+  /** a server deleted a lock on request (detail: `{ owner, lease? }`) — a release, or a plain DEL of another's lock */
+  | 'deleted'
   /** a lease/session was renewed (detail: `{ owner }`) */
   | 'renewed'
   /** a replica learned an entry is committed (detail: `{ index, term, digest }`; for invariant checks) */
-  | 'committed';
+  | 'committed'
+  /** adds to a design-specific counter in the run's metrics (detail: `{ name, by? }`, by defaults to 1) */
+  | 'metric';
 
 export interface NodeApi {
   /** This node's name: `s1`, `c2`, … */
@@ -149,8 +153,14 @@ export interface Design<K = unknown> {
   readonly issuesTokens: boolean;
   /** Whether the design is a lock at all (false for cas: `mutualExclusion` is null). */
   readonly isLock: boolean;
-  /** The linearizability model its service history is checked against. */
+  /** The linearizability model its service history is checked against (`lease-lock` becomes `lease-lock:N` for N permits). */
   readonly historyModel: string;
+  /**
+   * How many servers must hold a lease for the service to hold it (default 1;
+   * Redlock: a majority). The simulator turns per-server `granted`/`deleted`/
+   * `expired` reports carrying a `lease` id into service-level expiries with it.
+   */
+  leaseQuorum?(knobs: K): number;
   /** Builds server `index` (0-based). Called at start and again on every restart, with the disk as the crash left it. */
   createServer(api: NodeApi, ctx: DesignContext<K>, index: number): NodeHandlers;
   /** Builds the client library on a client node; `lost` tells the workload the lock was lost. */

@@ -88,15 +88,19 @@ export class Simulation implements NodeHost {
   send(from: SimNode, to: string, msg: Message): void {
     const target = this.byId.get(to);
     if (target === undefined) throw new Error(`${from.id} sent ${msg.type} to unknown node ${JSON.stringify(to)}`);
-    const delays = this.network.plan(from.index, target.index);
-    if (this.traceLine !== undefined && delays.length === 0) {
-      this.traceLine(`${traceTime(this.nowUs)} ${from.id} -> ${to} ${msg.type} DROPPED`);
+    const copies = this.network.plan(from.index, target.index);
+    if (copies === 0) {
+      if (this.traceLine !== undefined) this.traceLine(`${traceTime(this.nowUs)} ${from.id} -> ${to} ${msg.type} DROPPED`);
+      return;
     }
-    for (const delayUs of delays) {
-      const event = new SimEvent(DELIVER, target, 0, null, from, msg, '');
-      event.time = this.nowUs + delayUs;
-      this.queue.push(event.time, event);
-    }
+    this.enqueueDelivery(from, target, msg, this.network.firstDelayUs);
+    if (copies === 2) this.enqueueDelivery(from, target, msg, this.network.secondDelayUs);
+  }
+
+  private enqueueDelivery(from: SimNode, to: SimNode, msg: Message, delayUs: Micros): void {
+    const event = new SimEvent(DELIVER, to, 0, null, from, msg, '');
+    event.time = this.nowUs + delayUs;
+    this.queue.push(event.time, event);
   }
 
   setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent {

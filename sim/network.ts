@@ -117,28 +117,35 @@ export class Network {
     this.extraDelayUs = delayUs;
   }
 
+  /** Delays (µs) of the copies decided by the last `plan` call. */
+  firstDelayUs = 0;
+  secondDelayUs = 0;
+
   /**
-   * Decides the fate of one message: dropped (by a cut or loss), or the
-   * delays of one or two copies. Draws from the network's own stream only.
+   * Decides the fate of one message: returns how many copies to deliver
+   * (0 dropped by a cut or loss, 1, or 2 when duplicated), their delays in
+   * `firstDelayUs` / `secondDelayUs`. Draws from the network's own stream
+   * only, and allocates nothing.
    */
-  plan(from: number, to: number): number[] {
+  plan(from: number, to: number): 0 | 1 | 2 {
     this.sent++;
     if (this.cutCount[from * this.n + to] > 0) {
       this.dropByCut(from, to);
-      return [];
+      return 0;
     }
     const windowFault = this.windows.length > 0 ? this.windows[this.windows.length - 1].faultIndex : NO_FAULT;
     if (this.rng.chance(this.loss)) {
       this.droppedByLoss++;
       if (windowFault !== NO_FAULT) this.count(windowFault, 'messagesDropped');
-      return [];
+      return 0;
     }
-    const first = this.drawLatency();
+    this.firstDelayUs = this.drawLatency();
     if (windowFault !== NO_FAULT && this.extraDelayUs > 0) this.count(windowFault, 'messagesDelayed');
-    if (!this.rng.chance(this.duplicate)) return [first];
+    if (!this.rng.chance(this.duplicate)) return 1;
     this.duplicated++;
     if (windowFault !== NO_FAULT) this.count(windowFault, 'messagesDuplicated');
-    return [first, this.drawLatency()];
+    this.secondDelayUs = this.drawLatency();
+    return 2;
   }
 
   /** Records a drop at delivery time (the link was cut while the message was in flight). */

@@ -9,7 +9,8 @@ import type { Design, DesignContext, NodeEvent } from './api.ts';
 import { checkFencing } from './checker/fencing.ts';
 import { checkMutualExclusion } from './checker/mutual-exclusion.ts';
 import { checkResource } from './checker/resource.ts';
-import { checkServiceHistory, serviceOperations, type ExpiryRecord } from './checker/service-history.ts';
+import { checkServiceHistory, serviceOperations } from './checker/service-history.ts';
+import { LeaseTracker } from './lease-tracker.ts';
 import { Simulation, type NodeSpec } from './engine.ts';
 import { FaultScheduler } from './faults/scheduler.ts';
 import type { Engine } from './faults/engine-view.ts';
@@ -49,12 +50,13 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
   const rng = new Rng(seed);
   const workloadRng = rng.fork('workload');
   const recorder = new Recorder();
-  const expiries: ExpiryRecord[] = [];
+  const leases = new LeaseTracker(design.leaseQuorum?.(knobs) ?? 1);
   const storeStats: StoreStats = { staleRejected: 0 };
   const progress = new Map<string, ClientProgress>(
     clients.map((client, i) => [client, { client, process: i + 1, sectionsDone: 0, started: false, waiting: false }]),
   );
   const endUs = scenario.durationUs;
+  const designMetrics: Record<string, number> = {};
 
   // The node closures below refer to `sim` and `faults`, which exist only once the nodes are specified.
   // eslint-disable-next-line prefer-const
@@ -80,19 +82,28 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
   ];
   sim = new Simulation(rng, specs, scenario.network, options.trace);
 
-  // Leadership as the nodes report it; before any report, s1 is the primary.
-  let leader: string | null = null;
+  // Leadership as the nodes report it: the most recently elected node that has not stepped down or
+  // crashed (a restarted old primary may announce itself and step down while another leads);
+  // before any report, s1 is the primary.
+  const leaders: string[] = [];
   let everElected = false;
   let elections = 0;
   let leaderlessSinceUs: number | null = 0;
   let leaderlessUs = 0;
-  const setLeader = (next: string | null): void => {
-    if (next === null && leader !== null) leaderlessSinceUs = sim.nowUs;
-    if (next !== null && leaderlessSinceUs !== null) {
+  const currentLeader = (): string | null => (leaders.length === 0 ? null : leaders[leaders.length - 1]);
+  const updateLeaders = (change: () => void): void => {
+    const had = currentLeader() !== null;
+    change();
+    const has = currentLeader() !== null;
+    if (had && !has) leaderlessSinceUs = sim.nowUs;
+    if (has && leaderlessSinceUs !== null) {
       leaderlessUs += sim.nowUs - leaderlessSinceUs;
       leaderlessSinceUs = null;
     }
-    leader = next;
+  };
+  const dropLeader = (id: string): void => {
+    const at = leaders.indexOf(id);
+    if (at >= 0) leaders.splice(at, 1);
   };
 
   sim.onEmit((node, event, detail) => {
@@ -101,20 +112,36 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
       case 'elected':
         elections++;
         everElected = true;
-        setLeader(node.id);
+        updateLeaders(() => {
+          dropLeader(node.id);
+          leaders.push(node.id);
+        });
         faults?.notify('elected', node.id);
         return;
       case 'stepped-down':
-        if (leader === node.id) setLeader(null);
+        updateLeaders(() => dropLeader(node.id));
         return;
-      case 'granted':
-        recorder.grants.push({ atUs: sim.nowUs, server: node.id, client: String(detail?.client ?? '?'), token: typeof detail?.token === 'number' ? detail.token : undefined });
+      case 'granted': {
+        const client = String(detail?.client ?? '?');
+        recorder.grants.push({ atUs: sim.nowUs, server: node.id, client, token: typeof detail?.token === 'number' ? detail.token : undefined });
+        leases.granted(node.id, client, leaseOf(detail), sim.nowUs);
         faults?.notify('granted', node.id);
         return;
+      }
+      case 'deleted':
+        leases.deleted(node.id, leaseOf(detail));
+        return;
       case 'expired':
-        if (typeof detail?.owner === 'string') expiries.push({ atUs: sim.nowUs, owner: detail.owner });
+        if (typeof detail?.owner === 'string') {
+          leases.expired(node.id, detail.owner, leaseOf(detail), typeof detail.token === 'number' ? detail.token : undefined, sim.nowUs);
+        }
         faults?.notify('expired', node.id);
         return;
+      case 'metric': {
+        const name = String(detail?.name);
+        designMetrics[name] = (designMetrics[name] ?? 0) + (typeof detail?.by === 'number' ? detail.by : 1);
+        return;
+      }
       default:
         return;
     }
@@ -125,7 +152,7 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
     universe: { servers, clients, resolve: (target) => resolve(target) },
     resolve: (target) => resolve(target),
     onCrash(node) {
-      if (leader === node.id) setLeader(null);
+      updateLeaders(() => dropLeader(node.id));
       const client = progress.get(node.id);
       if (client === undefined) return;
       recorder.endBelief(node.id, sim.nowUs, 'crashed');
@@ -138,7 +165,7 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
   function resolve(target: string): string[] {
     switch (target) {
       case 'leader': {
-        const current = leader ?? (everElected ? null : servers[0]);
+        const current = currentLeader() ?? (everElected ? null : servers[0]);
         return current !== null && sim.node(current)?.status !== 'crashed' ? [current] : [];
       }
       case 'holder': {
@@ -167,8 +194,8 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
     fencing: checkFencing(design.issuesTokens, recorder.grants, recorder.storeAccesses, workload.fencing),
     resource: checkResource(recorder.storeAccesses),
     linearizable: checkServiceHistory(
-      design.historyModel,
-      serviceOperations(recorder.serviceOps, expiries, (client) => progress.get(client)?.process ?? Number(client.slice(1))),
+      design.historyModel === 'lease-lock' && permits > 1 ? `lease-lock:${permits}` : design.historyModel,
+      serviceOperations(recorder.serviceOps, leases.expiries, (client) => progress.get(client)?.process ?? Number(client.slice(1))),
       options.linearizabilityBudgetSteps,
     ),
   };
@@ -190,7 +217,8 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
     staleTokensRejected: storeStats.staleRejected,
     elections,
     leaderlessMs: everElected ? round(usToMs(leaderlessUs)) : null,
-    leaseExpiries: expiries.length,
+    leaseExpiries: leases.expiries.length,
+    ...designMetrics,
   };
 
   const applicable = Object.values(checks).filter((c) => c !== undefined && c.ok !== null);
@@ -214,6 +242,10 @@ function compareExpect(expected: Readonly<Partial<Record<CheckName, boolean | nu
     if (actual !== want) mismatches.push({ check, expected: want, actual });
   }
   return { met: mismatches.length === 0, mismatches };
+}
+
+function leaseOf(detail: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  return typeof detail?.lease === 'string' ? detail.lease : undefined;
 }
 
 function round(n: number): number {

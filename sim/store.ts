@@ -7,8 +7,10 @@
  * than the highest token the store has accepted is rejected. `reads-and-writes`:
  * reads are checked too and raise the highest token seen (Kleppmann's cure for
  * a new holder that read before an old holder's late write). An access
- * without a token (a design with no tokens) is accepted. Every access is
- * recorded in true time. Not modelled: store crashes, replication.
+ * without a token (a design with no tokens) is accepted. A duplicated
+ * request (same client and id) is answered again from the last reply, not
+ * applied twice. Every access is recorded in true time. Not modelled: store
+ * crashes, replication.
  */
 import type { Message, NodeHandlers, NodeApi } from './api.ts';
 import type { Recorder } from './recorder.ts';
@@ -21,12 +23,23 @@ export interface StoreStats {
 export function createStore(api: NodeApi, fencing: FencingMode, recorder: Recorder, trueNow: () => number, stats: StoreStats): NodeHandlers {
   let value = 0;
   let highestToken = -Infinity;
+  /** The last request id and reply per client, to answer duplicates without applying them twice. */
+  const lastReply = new Map<string, { id: unknown; reply: Message }>();
+  const reply = (to: string, id: unknown, msg: Message): void => {
+    lastReply.set(to, { id, reply: msg });
+    api.send(to, msg);
+  };
 
   const tokenOk = (token: number | undefined, checked: boolean): boolean =>
     !checked || token === undefined || token >= highestToken;
 
   return {
     onMessage(from: string, msg: Message): void {
+      const previous = lastReply.get(from);
+      if (previous !== undefined && previous.id === msg.id) {
+        api.send(from, previous.reply);
+        return;
+      }
       const token = typeof msg.token === 'number' ? msg.token : undefined;
       if (msg.type === 'store-read') {
         const checked = fencing === 'reads-and-writes';
@@ -37,7 +50,7 @@ export function createStore(api: NodeApi, fencing: FencingMode, recorder: Record
           atUs: trueNow(), client: from, kind: 'read', token, accepted, value, basedOn: undefined, before: value,
           reason: accepted ? undefined : `token ${token} < highest ${highestToken}`,
         });
-        api.send(from, accepted ? { type: 'store-read-ok', id: msg.id, value } : { type: 'store-rejected', id: msg.id, highestToken });
+        reply(from, msg.id, accepted ? { type: 'store-read-ok', id: msg.id, value } : { type: 'store-rejected', id: msg.id, highestToken });
         return;
       }
       if (msg.type === 'store-write') {
@@ -55,7 +68,7 @@ export function createStore(api: NodeApi, fencing: FencingMode, recorder: Record
           atUs: trueNow(), client: from, kind: 'write', token, accepted, value: written, basedOn: msg.basedOn as number, before,
           reason: accepted ? undefined : `token ${token} < highest ${highestToken}`,
         });
-        api.send(from, accepted ? { type: 'store-write-ok', id: msg.id } : { type: 'store-rejected', id: msg.id, highestToken });
+        reply(from, msg.id, accepted ? { type: 'store-write-ok', id: msg.id } : { type: 'store-rejected', id: msg.id, highestToken });
         return;
       }
       throw new Error(`store got an unknown message ${msg.type} from ${from}`);

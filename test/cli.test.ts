@@ -15,6 +15,7 @@ import { runBench } from '../sim/cli/commands/bench.ts';
 import type { CliIo } from '../sim/cli/io.ts';
 import { main } from '../sim/cli/main.ts';
 import type { RunResult } from '../sim/result.ts';
+import { listBuiltinScenarios } from '../sim/scenario/load.ts';
 import { FAULT_KINDS } from '../sim/scenario/types.ts';
 
 /** The escape that starts every ANSI colour sequence. */
@@ -217,6 +218,24 @@ describe('run', () => {
     expect(lines.filter((l) => l.startsWith('# design ')).map((l) => l.split(/[ ,]/)[2])).toEqual(['redis', 'redlock']);
     expect(lines.length).toBeGreaterThan(10);
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--report is refused up front while the HTML report is not built, and nothing is written', async () => {
+    const report = join(tmp, 'r.html');
+    const { code, stdout, stderr } = await cli(['run', scenarioFile('reported'), '--report', report]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/--report: the HTML report is not built yet/);
+    expect(existsSync(report)).toBe(false);
+  });
+
+  it('runs a built-in scenario by name', async () => {
+    const builtin = listBuiltinScenarios().find((s) => s.name === 'redis-gc-pause') ?? listBuiltinScenarios()[0];
+    expect(builtin, 'no built-in scenarios in scenarios/').toBeDefined();
+    const { code, stdout, stderr } = await cli(['run', builtin.name, '--seed', '1']);
+    expect(stderr).toBe('');
+    expect([0, 1]).toContain(code);
+    expect(stdout).toContain(`replay: npx locksim run ${builtin.name} --seed 1\n`);
   });
 
   it('--design picks designs, including one the file does not list', async () => {

@@ -51,6 +51,7 @@ class RaftTestCluster {
         },
       });
       this.rafts.set(api.id, raft);
+      raft.start();
       return { onMessage: (from, msg) => void raft.handle(from, msg) };
     });
     this.cluster.onEmit((seen) => {
@@ -162,7 +163,8 @@ describe('raft core', () => {
     expect(after).not.toBe(before);
     expect(after.term).toBe(termBefore);
     expect(after.log.slice(1, committedBefore)).toEqual(logBefore);
-    expect(after.commitIndex).toBe(0); // volatile: relearned from the next leader
+    expect(after.commitIndex).toBeLessThanOrEqual(committedBefore); // a stored hint, relearned from the next leader
+    expect(after.lastApplied).toBe(after.commitIndex); // rebuilt at start
     t.cluster.runUntil(3000 * MS);
     expect(t.leaderIds()).toHaveLength(1);
     expect(t.rafts.get('s1')!.term).toBeGreaterThan(termBefore);

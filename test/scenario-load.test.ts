@@ -132,12 +132,14 @@ describe('errors name the file, the JSON path and what was wanted', () => {
     ['unknown design', { designs: ['redis', 'mongo-lock'] }, 'bad.json: designs[1]', /unknown design "mongo-lock"; expected one of .*redis/],
     ['unknown knob', { designs: ['redis'], config: { redis: { ttll: '10s' } } }, 'bad.json: config.redis.ttll', /unknown knob/],
     ['bad knob value', { designs: ['redlock'], config: { redlock: { ttl: 'soon' } } }, 'bad.json: config.redlock.ttl', /expected a duration/],
+    ['bad per-design permits', { designs: ['redis'], config: { redis: { permits: 0 } } }, 'bad.json: config.redis.permits', /whole number >= 1, got 0/],
     ['config for an unlisted design', { designs: ['redis'], config: { redlock: {} } }, 'bad.json: config.redlock', /not in "designs"/],
     ['config for an unknown design', { designs: ['redis'], config: { etcd3: {} } }, 'bad.json: config.etcd3', /unknown design "etcd3"/],
     ['negative duration', { ...base, workload: { hold: '-1s' } }, 'bad.json: workload.hold', /expected a non-negative duration, got "-1s"/],
     ['negative range end', { ...base, workload: { think: { min: '-1s', max: '1s' } } }, 'bad.json: workload.think.min', /non-negative duration/],
     ['range max below min', { ...base, workload: { hold: { min: '2s', max: '1s' } } }, 'bad.json: workload.hold', /max >= min/],
     ['zero scenario duration', { ...base, duration: '0s' }, 'bad.json: duration', /positive duration/],
+    ['null is not a default', { ...base, duration: null }, 'bad.json: duration', /expected a duration .*, got null/],
     ['malformed duration', { ...base, duration: '10 parsecs' }, 'bad.json: duration', /expected a duration such as "250ms"/],
     ['probability above 1', { ...base, network: { loss: 1.5 } }, 'bad.json: network.loss', /probability between 0 and 1, got 1.5/],
     ['bad fencing mode', { ...base, workload: { fencing: 'reads' } }, 'bad.json: workload.fencing', /one of "none", "writes", "reads-and-writes"/],
@@ -250,6 +252,7 @@ describe('files', () => {
 
   it('loads every built-in scenario by name, and each is valid', () => {
     const builtins = listBuiltinScenarios();
+    expect(builtins.length).toBeGreaterThan(0);
     for (const builtin of builtins) {
       const scenario = loadScenarioFile(builtin.name);
       expect(scenario.source).toBe(`builtin:${builtin.name}`);

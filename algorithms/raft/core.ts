@@ -19,7 +19,11 @@
  * control beyond a batch limit.
  *
  * Emits `elected {term}`, `stepped-down {term}` and, on every node for every
- * entry it applies, `committed {index, term, digest}`.
+ * entry it applies, `committed {index, term, digest}`. The commit index is
+ * stored as a hint and a leader broadcasts as soon as it advances, so that a
+ * successor (or a restarted node) rarely re-applies as leader an entry an
+ * earlier leader already applied: `hooks.apply`'s `asLeader` then marks the
+ * one node that decided it.
  *
  * An invariant broken by the environment (a node that lost its disk with
  * `durable: "none"` can vote twice, so two leaders may share a term) makes
@@ -58,6 +62,7 @@ export class RaftNode<C> {
   private applied = 0;
   private applying = false;
   private panicReason: string | null = null;
+  private started = false;
 
   private electionTimer: TimerId | null = null;
   private heartbeatTimer: TimerId | null = null;
@@ -87,6 +92,18 @@ export class RaftNode<C> {
     this.hooks = options.hooks;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.log = new RaftLog<C>(api.disk, options.diskPrefix ?? 'raft');
+  }
+
+  /**
+   * Starts the node: re-applies the entries a previous incarnation knew were
+   * committed (as a follower, so nothing is reported as a new decision), then
+   * arms the election timer. Call once, after the owner's own state exists.
+   */
+  start(): void {
+    if (this.started) throw new Error(`raft ${this.self}: started twice`);
+    this.started = true;
+    this.commit = this.log.storedCommit();
+    this.applyCommitted();
     this.resetElectionTimer();
   }
 
@@ -171,6 +188,7 @@ export class RaftNode<C> {
   /** Routes a message; returns false when it is not a Raft message. */
   handle(from: string, msg: Message): boolean {
     if (!isRaftMessage(msg)) return false;
+    if (!this.started) throw new Error(`raft ${this.self}: message before start()`);
     if (this.panicReason !== null) return true;
     if (from === this.self || !this.peers.includes(from)) return true;
     switch (msg.type) {
@@ -445,6 +463,7 @@ export class RaftNode<C> {
     const commit = Math.min(msg.commit, matchIndex);
     if (commit > this.commit) {
       this.commit = commit;
+      this.log.storeCommit(commit);
       this.applyCommitted();
     }
   }
@@ -485,7 +504,10 @@ export class RaftNode<C> {
       for (const peer of this.peers) if (this.matchIndex.get(peer)! >= n) count++;
       if (count >= this.quorum) {
         this.commit = n;
+        this.log.storeCommit(n);
         this.applyCommitted();
+        // Tell followers now, so a successor leader knows these entries were already applied (and reported) by us.
+        if (this.roleNow === 'leader' && this.peers.length > 0) this.broadcast();
         return;
       }
     }

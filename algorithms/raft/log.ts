@@ -26,6 +26,7 @@ export class RaftLog<C> {
   /** entries[i] is log index i + 1. */
   private readonly entries: LogEntry<C>[];
   private hard: HardState;
+  private readonly commitKey: string;
   private dirty = false;
 
   /** Loads the state a previous incarnation left on `disk` (empty on first boot). */
@@ -33,6 +34,7 @@ export class RaftLog<C> {
     this.disk = disk;
     this.logKey = `${prefix}.log`;
     this.hardKey = `${prefix}.hard`;
+    this.commitKey = `${prefix}.commit`;
     this.entries = disk.list<LogEntry<C>>(this.logKey).slice();
     this.hard = disk.get<HardState>(this.hardKey) ?? { term: 0, votedFor: null };
     for (let i = 1; i < this.entries.length; i++) {
@@ -60,6 +62,22 @@ export class RaftLog<C> {
     if (term === this.hard.term && votedFor === this.hard.votedFor) return;
     this.hard = { term, votedFor };
     this.disk.set(this.hardKey, this.hard);
+    this.dirty = true;
+  }
+
+  /**
+   * The commit index stored by a previous incarnation (clamped to the log),
+   * a lower bound of the true one. Raft may keep it volatile; storing it lets
+   * a restarted node rebuild its state machine before it hears a leader, so
+   * it never mistakes old entries for ones it commits as a new leader.
+   */
+  storedCommit(): number {
+    return Math.min(this.disk.get<number>(this.commitKey) ?? 0, this.entries.length);
+  }
+
+  /** Records the commit index (made durable by the next sync; losing it is harmless). */
+  storeCommit(index: number): void {
+    this.disk.set(this.commitKey, index);
     this.dirty = true;
   }
 

@@ -15,7 +15,9 @@
  *   deadline.
  * - release: the compare-and-delete script (`release: "compare-and-delete"`)
  *   or a plain DEL (`"del"`), retried across servers until it is answered or
- *   the validity ran out; `done(true)` iff a key was deleted.
+ *   the validity ran out: `done(true)` if a key was deleted, `false` if the
+ *   server deleted nothing (unless an earlier try timed out and may have
+ *   deleted it), `null` when the outcome is unknown.
  * - semaphore (`permits` > 1): as Redis is used in practice, N keys
  *   `lock:0..N-1`; the script SETs NX the first free one, and the client
  *   remembers which key it holds.
@@ -23,7 +25,7 @@
  *   never reported. A second grant for one acquire (possible with a
  *   semaphore after a timed-out request) is unlocked too.
  * Does not model: lock extension, a release after the lock was lost (the
- * client just answers false), connection state.
+ * client sends nothing and answers null), connection state.
  */
 import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
 import { US_PER_MS, type Micros } from '../../sim/time.ts';
@@ -112,14 +114,14 @@ export class RedisLockClient implements LockClient {
     this.state = 'idle';
   }
 
-  release(done: (ok: boolean) => void): void {
-    if (this.state === 'idle') return done(false); // the lock was lost already; nothing is sent
+  release(done: (ok: boolean | null) => void): void {
+    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
     const hold = this.hold;
     if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
     if (hold.timer !== null) this.api.cancelTimer(hold.timer);
     hold.timer = null;
     this.state = 'releasing';
-    this.sendUnlock(hold, done, MAX_REDIRECTS);
+    this.sendUnlock(hold, done, MAX_REDIRECTS, false);
   }
 
   stillValid(): boolean {
@@ -230,11 +232,16 @@ export class RedisLockClient implements LockClient {
 
   // ---- release ------------------------------------------------------------------------------
 
-  private sendUnlock(hold: Hold, done: (ok: boolean) => void, redirects: number): void {
+  /**
+   * Sends the unlock, retrying across servers until answered or the validity
+   * ran out. `uncertain`: an earlier try timed out, so it may have deleted the
+   * key already; a later "nothing deleted" then proves nothing.
+   */
+  private sendUnlock(hold: Hold, done: (ok: boolean | null) => void, redirects: number, uncertain: boolean): void {
     const to = this.options.servers[this.target];
-    const again = (): void => {
-      if (this.api.monotonic() < hold.deadlineUs) this.sendUnlock(hold, done, MAX_REDIRECTS);
-      else this.finishRelease(hold, done, false);
+    const again = (stillUncertain: boolean): void => {
+      if (this.api.monotonic() < hold.deadlineUs) this.sendUnlock(hold, done, MAX_REDIRECTS, stillUncertain);
+      else this.finishRelease(hold, done, null);
     };
     this.rpc.call(
       to,
@@ -242,21 +249,21 @@ export class RedisLockClient implements LockClient {
       COMMAND_TIMEOUT_US,
       {
         reply: (reply) => {
-          if (reply.type === 'redis.unlocked') return this.finishRelease(hold, done, reply.deleted);
+          if (reply.type === 'redis.unlocked') return this.finishRelease(hold, done, reply.deleted ? true : uncertain ? null : false);
           if (reply.type !== 'redis.moved') throw new Error(`${this.api.id}: unexpected reply ${reply.type} to an unlock`);
           this.follow(reply.primary);
-          if (redirects > 0) this.sendUnlock(hold, done, redirects - 1);
-          else this.api.setTimer(this.options.retryDelayUs, again);
+          if (redirects > 0) this.sendUnlock(hold, done, redirects - 1, uncertain);
+          else this.api.setTimer(this.options.retryDelayUs, () => again(uncertain));
         },
         timeout: () => {
           this.rotate();
-          again();
+          again(true);
         },
       },
     );
   }
 
-  private finishRelease(hold: Hold, done: (ok: boolean) => void, ok: boolean): void {
+  private finishRelease(hold: Hold, done: (ok: boolean | null) => void, ok: boolean | null): void {
     if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
     this.hold = null;
     this.state = 'idle';

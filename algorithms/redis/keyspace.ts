@@ -6,7 +6,8 @@
  * INCR, lazy expiry on access and active expiry (the server's cron sweeps),
  * each measured on whatever clock reading the caller passes (the server
  * chooses wall or monotonic). Pure: no I/O, no clocks of its own. Every
- * mutation returns the `Op` that reproduces it, for the AOF and replication.
+ * mutation hands the `Op` that reproduces it to the caller's `log`, for the
+ * AOF and replication.
  * Does not model: other data types, eviction, keyspace notifications.
  */
 import type { Micros } from '../../sim/time.ts';
@@ -40,8 +41,8 @@ export class Keyspace {
 
   /**
    * The live entry under `key` at clock reading `nowUs`, or undefined. An
-   * expired entry is removed (lazy expiry) and reported to `onExpire`; the
-   * returned `expired` op must then be logged by the caller.
+   * expired entry is removed (lazy expiry), reported to `onExpire`, and its
+   * DEL handed to `log`.
    */
   lookup(key: string, nowUs: Micros, onExpire: ExpireListener, log: (op: Op) => void): LockEntry | undefined {
     const entry = this.locks.get(key);

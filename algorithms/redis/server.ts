@@ -11,7 +11,9 @@
  *   gives a real client); the cache is volatile.
  * - Expiry on the chosen clock (wall, as real Redis; or monotonic), lazily on
  *   access and by a 100 ms cron sweep (Redis `hz 10`). Only a primary expires
- *   keys; it emits `expired {owner}` for each and replicates a DEL.
+ *   keys; it emits `expired {owner, key, lease}` for each and replicates a
+ *   DEL. `granted` and `expired` carry `lease`, the lock's random value
+ *   (unique per acquire call), so an expiry can be matched to its grant.
  * - Async replication (replication.ts): replies go out first; ops are shipped
  *   10 ms later (the replica link's lag) and on a 1 s heartbeat, so a primary
  *   that crashes right after granting loses the tail.
@@ -193,7 +195,7 @@ export class RedisServer implements NodeHandlers {
     for (const key of cmd.keys) {
       if (!this.keyspace.setNx(key, cmd.value, from, cmd.ttlUs, nowUs, this.onExpire, this.log)) continue;
       const token = cmd.counter === null ? null : this.keyspace.incr(cmd.counter, this.log);
-      this.api.emit('granted', token === null ? { client: from, key } : { client: from, key, token });
+      this.api.emit('granted', token === null ? { client: from, key, lease: cmd.value } : { client: from, key, lease: cmd.value, token });
       return { type: 'redis.acquired', reqId: cmd.reqId, ok: true, key, token };
     }
     return { type: 'redis.acquired', reqId: cmd.reqId, ok: false, key: null, token: null };
@@ -201,16 +203,19 @@ export class RedisServer implements NodeHandlers {
 
   private unlock(cmd: UnlockCmd): Reply {
     const nowUs = this.clock();
+    const victim = this.keyspace.lookup(cmd.key, nowUs, this.onExpire, this.log);
     const deleted =
       cmd.mode === 'compare-and-delete'
         ? this.keyspace.compareAndDelete(cmd.key, cmd.value, nowUs, this.onExpire, this.log)
         : this.keyspace.del(cmd.key, nowUs, this.onExpire, this.log);
+    // Tell the simulator whose lease ended by deletion (not expiry), so a quorum-held lease is tracked right.
+    if (deleted) this.api.emit('deleted', { owner: victim?.owner, key: cmd.key, lease: victim?.value });
     return { type: 'redis.unlocked', reqId: cmd.reqId, deleted };
   }
 
   private expired(key: string, entry: LockEntry): void {
     if (this.roleNow !== 'primary') throw new Error(`${this.api.id}: a replica expired ${key}; only primaries expire keys`);
-    this.api.emit('expired', { owner: entry.owner, key });
+    this.api.emit('expired', { owner: entry.owner, key, lease: entry.value });
   }
 
   /** Every mutation: to the AOF (fsynced first under `always`), then queued for the replicas. */

@@ -14,7 +14,8 @@
  * after `retryDelay ± retryJitter` with the same value. The belief ends at the
  * validity deadline by the client's clock (`lost(...)`); `stillValid()`
  * checks the same deadline. Release: compare-and-delete on every instance;
- * `done(true)` iff a quorum deleted the key. A late SET reply for a key the
+ * `done(true)` if a quorum deleted the key, `false` if a quorum answered that
+ * it held no such key, `null` (unknown) otherwise. A late SET reply for a key the
  * client does not hold is unlocked at that instance. Semaphore (`permits` >
  * 1): each attempt tries one key `lock:i` on every instance, rotating i
  * between attempts (Redlock itself defines only a mutex).
@@ -116,8 +117,8 @@ export class RedlockClient implements LockClient {
     this.state = 'idle';
   }
 
-  release(done: (ok: boolean) => void): void {
-    if (this.state === 'idle') return done(false); // the lock was lost already; nothing is sent
+  release(done: (ok: boolean | null) => void): void {
+    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
     const hold = this.hold;
     if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
     if (hold.timer !== null) this.api.cancelTimer(hold.timer);
@@ -125,21 +126,23 @@ export class RedlockClient implements LockClient {
     this.state = 'releasing';
     let answered = 0;
     let deleted = 0;
-    const count = (ok: boolean): void => {
+    let notHeld = 0;
+    const count = (outcome: boolean | null): void => {
       answered++;
-      if (ok) deleted++;
+      if (outcome === true) deleted++;
+      if (outcome === false) notHeld++;
       if (answered < this.options.servers.length) return;
       if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
       this.hold = null;
       this.state = 'idle';
-      done(deleted >= this.quorum);
+      done(deleted >= this.quorum ? true : notHeld >= this.quorum ? false : null);
     };
     for (const server of this.options.servers) {
       this.rpc.call(
         server,
         (reqId) => ({ type: 'redis.unlock', reqId, key: hold.key, value: hold.value, mode: 'compare-and-delete' }),
         this.options.requestTimeoutUs,
-        { reply: (reply) => count(reply.type === 'redis.unlocked' && reply.deleted), timeout: () => count(false) },
+        { reply: (reply) => count(reply.type === 'redis.unlocked' && reply.deleted), timeout: () => count(null) },
       );
     }
   }

@@ -39,6 +39,11 @@ export const redlock: Design<RedlockKnobs> = {
     return knobs.servers;
   },
 
+  /** The service holds a lease while a majority of instances hold its key. */
+  leaseQuorum(knobs: RedlockKnobs): number {
+    return Math.floor(knobs.servers / 2) + 1;
+  },
+
   createServer(api: NodeApi, ctx: DesignContext<RedlockKnobs>, index: number): NodeHandlers {
     const { knobs } = ctx;
     if (ctx.servers[index] !== api.id) throw new Error(`redlock instance ${index} should be ${ctx.servers[index]}, is ${api.id}`);

@@ -2,7 +2,8 @@
  * `fencing`: the service's grants carry strictly increasing tokens in
  * true-time grant order, and the store never accepts a token lower than one
  * it accepted before (counting writes, and reads when the store checks
- * reads). `null` for designs without tokens. Linear in the history.
+ * reads). `null` for designs without tokens, or configured without them
+ * (no grant carried one). Linear in the history.
  */
 import type { GrantRecord, StoreAccess } from '../recorder.ts';
 import type { CheckResult, Violation } from '../result.ts';
@@ -12,6 +13,9 @@ import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
 
 export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord[], accesses: readonly StoreAccess[], fencing: FencingMode): CheckResult {
   if (!issuesTokens) return { ok: null, detail: 'design issues no fencing tokens' };
+  if (!grants.some((g) => g.token !== undefined) && !accesses.some((a) => a.token !== undefined)) {
+    return { ok: null, detail: 'no grant carried a fencing token in this configuration' };
+  }
   const violations: Violation[] = [];
   let total = 0;
   const add = (v: Violation): void => {

@@ -13,6 +13,10 @@ import { PROCESS_STRIDE } from '../workload.ts';
 export interface ExpiryRecord {
   readonly atUs: number;
   readonly owner: string;
+  /** The fencing token of the grant that ended, when the design reports it (`expired` detail `token`). */
+  readonly token?: number;
+  /** When the service came to hold the expired lease, when known from `lease` ids (see `LeaseTracker`). */
+  readonly grantedAtUs?: number;
 }
 
 /** Default search budget: generous for lock histories, bounded for the suite. */
@@ -34,11 +38,34 @@ export function serviceOperations(ops: readonly Operation[], expiries: readonly 
     if (list === undefined) acquiresByClient.set(client, (list = []));
     list.push(op);
   }
+  const seenTokens = new Set<string>();
   for (const expiry of expiries) {
+    if (expiry.token !== undefined) {
+      // A grant (named by its token) ends once: a second report of it (a new leader re-applying the
+      // entry its predecessor applied) is the same event.
+      const key = `${expiry.owner}/${expiry.token}`;
+      if (seenTokens.has(key)) continue;
+      seenTokens.add(key);
+    }
     const base = processOfClient(expiry.owner);
-    const candidates = acquiresByClient.get(base) ?? [];
+    const candidates = acquiresByClient.get(base % PROCESS_STRIDE) ?? []; // `base` may already have moved on by PROCESS_STRIDE
     let owner = base;
     for (const op of candidates) if (op.call <= expiry.atUs) owner = op.process;
+    const grantedAtUs = expiry.grantedAtUs;
+    if (grantedAtUs !== undefined) {
+      // The lease names the grant that ended: the acquire in progress when the service granted it.
+      const inProgress = candidates.filter((op) => op.call <= grantedAtUs && (op.return === null || op.return >= grantedAtUs)).pop();
+      if (inProgress !== undefined) owner = inProgress.process;
+    } else if (expiry.token !== undefined) {
+      // The token names the grant that ended, which may be older than the client's latest acquire
+      // (the service expires a session after the client already gave up on it and tried again):
+      // the acquire that returned that token, else (the client never learned of the grant) its
+      // latest acquire of unknown outcome before the expiry.
+      const granted = candidates.find((op) => op.return !== null && tokenOf(op.output) === expiry.token);
+      const unknown = candidates.filter((op) => op.return === null && op.call <= expiry.atUs).pop();
+      if (granted !== undefined) owner = granted.process;
+      else if (unknown !== undefined) owner = unknown.process;
+    }
     all.push({ process: SERVICE_PROCESS, call: expiry.atUs, return: expiry.atUs, f: 'expire', input: { owner }, output: null });
   }
   return all;
@@ -58,4 +85,10 @@ export function checkServiceHistory(modelName: string, ops: Operation[], budgetS
     model: modelName,
     counterexample: result.counterexample,
   };
+}
+
+function tokenOf(output: unknown): number | undefined {
+  if (typeof output !== 'object' || output === null || !('token' in output)) return undefined;
+  const token = (output as { token: unknown }).token;
+  return typeof token === 'number' ? token : undefined;
 }

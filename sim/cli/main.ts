@@ -9,10 +9,12 @@
  * printed). Commands not built yet are registered so `--help` shows them and
  * exit 2 saying so.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { runBench } from './commands/bench.ts';
-import { isModuleNotFound, runList } from './commands/list.ts';
+import { runList } from './commands/list.ts';
+import { isModuleNotFound } from './optional-module.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -46,12 +48,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('locksim')
     .description('Deterministic simulation and fault injection for distributed locks')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(add --help for usage)');
-  // Subcommands inherit exitOverride/output from the program only when created through it.
-  const command = (nameAndArgs: string, description: string): Command =>
-    program.command(nameAndArgs).description(description).exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  // Subcommands made with program.command() inherit exitOverride and the output streams.
+  const command = (nameAndArgs: string, description: string): Command => program.command(nameAndArgs).description(description);
 
   command('list', 'designs, built-in scenarios, fault kinds, models')
     .option('--json', 'print one JSON document')
@@ -127,6 +129,12 @@ function notBuilt(cmd: Command, name: string, io: CliIo, setCode: (code: number)
     io.stderr(`locksim ${name}: not built yet (issue: ${name}); see SPEC §2 for what it will do\n`);
     setCode(EXIT.badInput);
   });
+}
+
+/** The version in package.json. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 function parseSeed(value: string): number {

@@ -132,7 +132,7 @@ function readTrigger(ctx: FaultContext, obj: Record<string, unknown>, path: Path
   }
   const nth = on.nth === undefined ? 1 : readInteger(ctx, on.nth, [...onPath, 'nth'], 1);
   if (on.delay !== undefined && topDelay !== undefined) fail(ctx, [...path, 'delay'], `the delay is given twice (here and in "on.delay"); keep one`);
-  const delayValue = on.delay ?? topDelay;
+  const delayValue = on.delay !== undefined ? on.delay : topDelay;
   const delayPath = on.delay !== undefined ? [...onPath, 'delay'] : [...path, 'delay'];
   const delayUs = delayValue === undefined ? 0 : readDuration(ctx, delayValue, delayPath, 'non-negative');
   return { kind: 'on', event, node, nth, delayUs };

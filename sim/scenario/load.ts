@@ -71,8 +71,8 @@ export function parseScenario(raw: unknown, source: string, options: ParseOption
   if (name.trim() === '') fail(where, ['name'], 'expected a non-empty name');
   const description = top.description === undefined ? '' : readString(where, top.description, ['description']);
   const seed = top.seed === undefined ? 1 : readInteger(where, top.seed, ['seed'], 0);
-  const durationUs = readDuration(where, top.duration ?? '60s', ['duration'], 'positive');
-  const livenessWithinUs = readDuration(where, top.livenessWithin ?? '30s', ['livenessWithin'], 'positive');
+  const durationUs = readDuration(where, orDefault(top.duration, '60s'), ['duration'], 'positive');
+  const livenessWithinUs = readDuration(where, orDefault(top.livenessWithin, '30s'), ['livenessWithin'], 'positive');
 
   const designs = readDesigns(where, top.designs);
   const allDesigns = [...designs];
@@ -87,6 +87,11 @@ export function parseScenario(raw: unknown, source: string, options: ParseOption
   const expect = readExpect(where, top.expect, designs);
 
   return { name, description, source, seed, durationUs, livenessWithinUs, designs, config, network, workload, faults, expect };
+}
+
+/** `fallback` only when the field is absent (a `null` stays, to be refused as the wrong type). */
+function orDefault(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
 }
 
 function defaultName(source: string): string {
@@ -112,13 +117,13 @@ function readWorkload(where: Where, value: unknown): Workload {
   const obj = value === undefined ? {} : readObject(where, value, ['workload']);
   refuseUnknownFields(where, obj, ['workload'], WORKLOAD_FIELDS, 'workload');
   const path = (field: string): Path => ['workload', field];
-  const acquireTimeoutUs = readDuration(where, obj.acquireTimeout ?? '5s', path('acquireTimeout'), 'positive');
+  const acquireTimeoutUs = readDuration(where, orDefault(obj.acquireTimeout, '5s'), path('acquireTimeout'), 'positive');
   return {
     clients: obj.clients === undefined ? 3 : readInteger(where, obj.clients, path('clients'), 1),
     sections: obj.sections === undefined ? 20 : readInteger(where, obj.sections, path('sections'), 1),
-    holdUs: readRange(where, obj.hold ?? '2s', path('hold')),
-    thinkUs: readRange(where, obj.think ?? '500ms', path('think')),
-    staggerUs: readDuration(where, obj.stagger ?? '0s', path('stagger'), 'non-negative'),
+    holdUs: readRange(where, orDefault(obj.hold, '2s'), path('hold')),
+    thinkUs: readRange(where, orDefault(obj.think, '500ms'), path('think')),
+    staggerUs: readDuration(where, orDefault(obj.stagger, '0s'), path('stagger'), 'non-negative'),
     acquireTimeoutUs,
     fencing: obj.fencing === undefined ? 'none' : readEnum(where, obj.fencing, path('fencing'), FENCING_MODES),
     checkBeforeWrite: obj.checkBeforeWrite === undefined ? false : readBoolean(where, obj.checkBeforeWrite, path('checkBeforeWrite')),
@@ -130,7 +135,7 @@ function readNetwork(where: Where, value: unknown): NetworkConfig {
   const obj = value === undefined ? {} : readObject(where, value, ['network']);
   refuseUnknownFields(where, obj, ['network'], NETWORK_FIELDS, 'network');
   return {
-    latencyUs: readRange(where, obj.latency ?? { min: '1ms', max: '5ms' }, ['network', 'latency']),
+    latencyUs: readRange(where, orDefault(obj.latency, { min: '1ms', max: '5ms' }), ['network', 'latency']),
     loss: obj.loss === undefined ? 0 : readProbability(where, obj.loss, ['network', 'loss']),
     duplicate: obj.duplicate === undefined ? 0 : readProbability(where, obj.duplicate, ['network', 'duplicate']),
   };
@@ -148,7 +153,7 @@ function readConfig(
   const config: Record<string, Readonly<Record<string, unknown>>> = {};
   for (const [name, knobs] of Object.entries(obj)) {
     getDesign(name, where.file, jsonPath(['config', name]));
-    if (!allDesigns.includes(name)) {
+    if (!designs.includes(name)) {
       fail(where, ['config', name], `design ${show(name)} is not in "designs" (${designs.join(', ')}); add it there or drop its config`);
     }
     config[name] = readObject(where, knobs, ['config', name], `an object of ${name} knobs`);
@@ -158,7 +163,7 @@ function readConfig(
     const design = getDesign(name, where.file, 'designs');
     const raw = config[name] ?? {};
     // As the runner does: a design's own `permits` knob overrides the workload's.
-    const designPermits = typeof raw.permits === 'number' ? raw.permits : permits;
+    const designPermits = raw.permits === undefined ? permits : readInteger(where, raw.permits, ['config', name, 'permits'], 1);
     let knobs: unknown;
     try {
       knobs = design.parseKnobs(raw, designPermits);

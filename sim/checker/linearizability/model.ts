@@ -29,6 +29,13 @@ export interface Model<S = unknown> {
   describeState(s: S): string;
   /** Human-readable operation (with its output). */
   describeOp(op: Operation): string;
+  /**
+   * True when `op` leaves the state unchanged in every state where it is
+   * legal (a read, a failed cas, a refused acquire). The search then
+   * linearizes it as soon as it is legal and never tries it elsewhere,
+   * which is sound: moving such an op earlier changes no later state.
+   */
+  readOnly?(op: Operation): boolean;
   /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
   validate?(op: Operation): string | undefined;
 }

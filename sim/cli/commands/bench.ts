@@ -41,7 +41,7 @@ const PORCUPINE_DIR = fileURLToPath(new URL('../../../../shared/data/porcupine/'
 
 /** Options for tests: smaller workloads. */
 export interface BenchOptions {
-  /** Events pushed through the bare queue (default 4M). */
+  /** Events pushed through the bare queue, over all rounds (default 6M). */
   readonly engineEvents?: number;
   /** Skip the built-in suite (tests). */
   readonly skipSim?: boolean;
@@ -52,7 +52,7 @@ export interface BenchOptions {
 /** Runs `bench`; returns the exit code. */
 export async function runBench(flags: { json?: boolean }, io: CliIo, options: BenchOptions = {}): Promise<number> {
   const result: BenchResult = {
-    engine: { eventsPerSec: benchEngine(options.engineEvents ?? 4_000_000) },
+    engine: { eventsPerSec: benchEngine(options.engineEvents ?? 6_000_000) },
     sim: options.skipSim === true ? { eventsPerSec: null, speedup: null, scenarios: 0, note: 'skipped' } : await benchSim(),
     checker: options.skipChecker === true ? { porcupineEtcdMs: null, note: 'skipped' } : await benchChecker(),
     fuzz: { runsPerSec: null, note: 'fuzz is not built yet' },
@@ -65,7 +65,9 @@ export async function runBench(flags: { json?: boolean }, io: CliIo, options: Be
   return 0;
 }
 
-/** Pop/push throughput of the bare event queue with ~10k items in steady state. */
+const ENGINE_ROUNDS = 3;
+
+/** Pop/push throughput of the bare event queue with ~10k items in steady state (best of three rounds over `events`). */
 export function benchEngine(events: number, queued = 10_000): number {
   if (!(events > 0)) throw new Error(`benchEngine needs a positive event count, got ${events}`);
   const queue = new EventQueue<number>();
@@ -88,11 +90,16 @@ export function benchEngine(events: number, queued = 10_000): number {
     return checksum;
   };
   cycle(Math.min(events, 200_000)); // warm-up: let the JIT settle
-  const start = performance.now();
-  cycle(events);
-  const seconds = (performance.now() - start) / 1000;
+  // Best of three rounds: other processes on the machine only ever slow a round down.
+  const perRound = Math.max(1, Math.floor(events / ENGINE_ROUNDS));
+  let seconds = Infinity;
+  for (let round = 0; round < ENGINE_ROUNDS; round++) {
+    const start = performance.now();
+    cycle(perRound);
+    seconds = Math.min(seconds, (performance.now() - start) / 1000);
+  }
   if (queue.size !== queued) throw new Error(`event queue size drifted to ${queue.size}, expected ${queued}`);
-  return Math.round(events / Math.max(seconds, 1e-9));
+  return Math.round(perRound / Math.max(seconds, 1e-9));
 }
 
 async function benchSim(): Promise<BenchResult['sim']> {

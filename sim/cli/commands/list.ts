@@ -1,21 +1,13 @@
 /**
  * `locksim list`: what this build can run — designs (with their knobs and
  * defaults), built-in scenarios, fault kinds and linearizability models.
- * Plain text, or one JSON document with `--json`.
+ * Plain text (long descriptions shortened), or one JSON document with `--json`.
  */
 import { DESIGNS } from '../../../algorithms/index.ts';
 import { MODEL_NAMES } from '../../checker/linearizability/models/index.ts';
 import { listBuiltinScenarios } from '../../scenario/load.ts';
 import { FAULT_KINDS } from '../../scenario/types.ts';
 import { colours, type CliIo } from '../io.ts';
-
-/** Whether an import failed because the module ending in `fileSuffix` itself does not exist (not something it imports). */
-export function isModuleNotFound(error: unknown, fileSuffix: string): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
-  const match = typeof message === 'string' ? /Cannot find module '([^']+)'/.exec(message) : null;
-  return match === null || match[1].replace(/\\/g, '/').endsWith(fileSuffix);
-}
 
 /** Runs `list`; returns the exit code. */
 export function runList(opts: { json?: boolean }, io: CliIo): number {
@@ -40,11 +32,19 @@ export function runList(opts: { json?: boolean }, io: CliIo): number {
   out.push('', c.bold('Built-in scenarios') + c.dim('  (npx locksim run <name>)'));
   if (scenarios.length === 0) out.push('  (none yet)');
   const width = Math.max(0, ...scenarios.map((s) => s.name.length));
-  for (const s of scenarios) out.push(`  ${c.cyan(s.name.padEnd(width))}  ${s.description}`);
+  for (const s of scenarios) out.push(`  ${c.cyan(s.name.padEnd(width))}  ${shorten(s.description, 100)}`);
   out.push('', c.bold('Fault kinds'), `  ${FAULT_KINDS.join(', ')}`);
   out.push('', c.bold('Linearizability models') + c.dim('  (check --model M)'), `  ${models.join(', ')}`);
   io.stdout(`${out.join('\n')}\n`);
   return 0;
+}
+
+/** The text cut at a word before `max` characters, with an ellipsis (full descriptions are in `--json`). */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:]+$/, '')}…`;
 }
 
 function showDefault(value: unknown): string {

@@ -14,7 +14,7 @@ import type { RunResult } from '../../result.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { colours, writeFileAtomic, type CliIo } from '../io.ts';
 import { renderRun } from '../render-run.ts';
-import { isModuleNotFound } from './list.ts';
+import { isModuleNotFound } from '../optional-module.ts';
 
 /** `run`'s flags as commander parsed them. */
 export interface RunFlags {

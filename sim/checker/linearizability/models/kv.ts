@@ -65,6 +65,7 @@ export const kvModel: Model<string> = {
         return undefined;
     }
   },
+  readOnly: (op) => op.f === 'get',
   partition: partitionByKey,
   equal: (a, b) => a === b,
   hash: hashStringTail,
@@ -121,6 +122,7 @@ export const kvMapModel: Model<KvMapState> = {
         return undefined;
     }
   },
+  readOnly: (op) => op.f === 'get',
   equal(a, b) {
     if (a === b) return true;
     if (a.keys.length !== b.keys.length) return false;

@@ -119,6 +119,7 @@ export function makeLockModel(options: LockModelOptions): Model<LockState> {
           return undefined;
       }
     },
+    readOnly: (op) => (op.f === 'acquire' || op.f === 'release') && op.output === false,
     equal(a, b) {
       if (a === b) return true;
       if (a.maxToken !== b.maxToken || a.holders.length !== b.holders.length) return false;

@@ -55,6 +55,7 @@ function makeRegister(withCas: boolean): Model<unknown> {
           return undefined;
       }
     },
+    readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.output === false),
     equal: valueEqual,
     hash: hashValue,
     describeState: (s) => (s === null ? 'nil (empty)' : showValue(s)),

@@ -1,0 +1,272 @@
+/**
+ * The raft-lock client library, as etcd's clientv3 concurrency package
+ * behaves: open a session, keep it alive, acquire by queueing in the log,
+ * release, and give up the lock when the session is gone.
+ *
+ * Session lease: the client counts its session as valid until `sessionTtl`
+ * after it *sent* the last keep-alive the leader answered (its own
+ * monotonic clock), so it stops believing before any correct leader could
+ * expire the session — unless its clock runs fast, it pauses, or a leader
+ * answered from a lease a slow clock stretched. When the lease runs out, or
+ * the service says the session ended, the client calls `lost(...)` if it
+ * held the lock and asks the service to close the session.
+ * Acquire: the `req` id stays the same across retries, so a retried acquire
+ * is queued and granted once; while queued the client waits for the
+ * leader's push and polls in case it was lost. Abandon: the client closes its
+ * session, which leaves the queue and frees any permit granted meanwhile
+ * (nothing is ever reported after an abandon). Not modelled: several locks
+ * per session, reconnect back-off growth.
+ */
+import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import type { Micros } from '../../sim/time.ts';
+import { US_PER_S } from '../../sim/time.ts';
+import type { RaftLockKnobs } from './knobs.ts';
+import { ServiceLink, type Call } from './link.ts';
+import type { LockReplyResult } from './protocol.ts';
+
+interface Session {
+  readonly id: string;
+  opened: boolean;
+  /** Valid until this monotonic time (set once opened). */
+  leaseEndUs: Micros;
+  readonly onOpen: Array<() => void>;
+  openCall: Call | null;
+  keepAliveCall: Call | null;
+  keepAliveTimer: TimerId | null;
+  leaseTimer: TimerId | null;
+}
+
+interface Acquiring {
+  req: string;
+  readonly done: (grant: Grant | null) => void;
+  call: Call | null;
+  pollTimer: TimerId | null;
+}
+
+interface Held {
+  readonly session: string;
+  readonly req: string;
+  readonly token: number;
+}
+
+/** Builds the client half on a client node. */
+export function createRaftLockClient(api: NodeApi, ctx: DesignContext<RaftLockKnobs>, lost: LostListener): LockClient {
+  return new RaftLockClient(api, ctx.knobs, ctx.servers, lost);
+}
+
+class RaftLockClient implements LockClient {
+  private readonly api: NodeApi;
+  private readonly knobs: RaftLockKnobs;
+  private readonly lost: LostListener;
+  private readonly link: ServiceLink;
+  /** How often a queued acquire asks again, in case the grant push was lost. */
+  private readonly pollUs: Micros;
+  private session: Session | null = null;
+  private acquiring: Acquiring | null = null;
+  private held: Held | null = null;
+  private releasing: { readonly session: string; readonly done: (ok: boolean | null) => void; readonly call: Call } | null = null;
+  private seq = 0;
+
+  constructor(api: NodeApi, knobs: RaftLockKnobs, servers: readonly string[], lost: LostListener) {
+    this.api = api;
+    this.knobs = knobs;
+    this.lost = lost;
+    const timeoutUs = Math.max(knobs.electionTimeoutUs.maxUs, 4 * knobs.heartbeatUs);
+    this.link = new ServiceLink(api, servers, timeoutUs, knobs.heartbeatUs);
+    this.pollUs = Math.min(knobs.keepAliveUs, 1 * US_PER_S);
+  }
+
+  // ---- LockClient --------------------------------------------------------
+
+  acquire(done: (grant: Grant | null) => void): void {
+    if (this.acquiring !== null) throw new Error(`${this.api.id}: acquire while another acquire is outstanding`);
+    if (this.held !== null) throw new Error(`${this.api.id}: acquire while holding token ${this.held.token}`);
+    this.acquiring = { req: this.newId('q'), done, call: null, pollTimer: null };
+    this.withSession(() => this.sendAcquire());
+  }
+
+  abandon(): void {
+    const a = this.acquiring;
+    if (a === null) return;
+    this.acquiring = null;
+    this.stopAcquire(a);
+    // Leave the queue, and free a permit that may be granted meanwhile: end the session.
+    if (this.session !== null) this.dropSession(this.session);
+  }
+
+  release(done: (ok: boolean | null) => void): void {
+    const held = this.held;
+    this.held = null;
+    const s = this.session;
+    if (held === null || s === null || s.id !== held.session) {
+      done(false); // the lock was already lost (and the workload was told)
+      return;
+    }
+    if (this.releasing !== null) throw new Error(`${this.api.id}: release while another release is outstanding`);
+    const call = this.link.call({ op: 'release', session: s.id, req: held.req }, (result) => {
+      this.releasing = null;
+      // 'session-ended': the service had already ended our session, and with it the lock.
+      done(result.status === 'released');
+    });
+    this.releasing = { session: s.id, done, call };
+  }
+
+  stillValid(): boolean {
+    return this.held !== null && this.session !== null && this.session.id === this.held.session && this.api.monotonic() < this.session.leaseEndUs;
+  }
+
+  onMessage(from: string, msg: Message): void {
+    if (this.link.handle(from, msg)) return;
+    if (msg.type === 'lock.granted') {
+      const a = this.acquiring;
+      const s = this.session;
+      if (a !== null && s !== null && msg.session === s.id && msg.req === a.req) this.granted(a, s, msg.token as number);
+    }
+  }
+
+  // ---- sessions ----------------------------------------------------------
+
+  private newId(kind: string): string {
+    return `${this.api.id}-${kind}${++this.seq}-${this.api.rng.id()}`;
+  }
+
+  /** Runs `then` once a session is open (opening one if needed). */
+  private withSession(then: () => void): void {
+    const s = this.session ?? this.openSession();
+    if (s.opened) then();
+    else s.onOpen.push(then);
+  }
+
+  private openSession(): Session {
+    const s: Session = { id: this.newId('s'), opened: false, leaseEndUs: 0, onOpen: [], openCall: null, keepAliveCall: null, keepAliveTimer: null, leaseTimer: null };
+    this.session = s;
+    s.openCall = this.link.call({ op: 'open', session: s.id }, (result, sentAtUs) => {
+      s.openCall = null;
+      if (this.session !== s) return;
+      if (result.status !== 'opened') {
+        this.sessionDied(s, `the service refused to open the session (${result.status})`);
+        return;
+      }
+      s.opened = true;
+      this.extendLease(s, sentAtUs);
+      this.scheduleKeepAlive(s);
+      const waiting = s.onOpen.splice(0);
+      for (const then of waiting) then();
+    });
+    return s;
+  }
+
+  private scheduleKeepAlive(s: Session): void {
+    s.keepAliveTimer = this.api.setTimer(this.knobs.keepAliveUs, () => {
+      s.keepAliveTimer = null;
+      if (this.session !== s) return;
+      s.keepAliveCall = this.link.call({ op: 'keepalive', session: s.id }, (result, sentAtUs) => {
+        s.keepAliveCall = null;
+        if (this.session !== s) return;
+        if (result.status === 'alive') {
+          this.extendLease(s, sentAtUs);
+          this.scheduleKeepAlive(s);
+        } else {
+          this.sessionDied(s, 'the service ended the session');
+        }
+      });
+    });
+  }
+
+  /** The lease runs `sessionTtl` from when the answered request was sent. */
+  private extendLease(s: Session, sentAtUs: Micros): void {
+    s.leaseEndUs = Math.max(s.leaseEndUs, sentAtUs + this.knobs.sessionTtlUs);
+    if (s.leaseTimer !== null) this.api.cancelTimer(s.leaseTimer);
+    s.leaseTimer = this.api.setTimer(Math.max(0, s.leaseEndUs - this.api.monotonic()), () => {
+      s.leaseTimer = null;
+      if (this.session === s && this.api.monotonic() >= s.leaseEndUs) this.sessionDied(s, 'session lease ran out by own clock');
+    });
+  }
+
+  /** Forgets a session and asks the service to close it (best effort, until the service would have expired it anyway). */
+  private dropSession(s: Session): void {
+    if (this.session === s) this.session = null;
+    for (const timer of [s.keepAliveTimer, s.leaseTimer]) if (timer !== null) this.api.cancelTimer(timer);
+    s.keepAliveTimer = s.leaseTimer = null;
+    s.openCall?.cancel();
+    s.keepAliveCall?.cancel();
+    s.openCall = s.keepAliveCall = null;
+    const close = this.link.call({ op: 'close', session: s.id }, () => {});
+    this.api.setTimer(this.knobs.sessionTtlUs, () => close.cancel());
+  }
+
+  /** The session is gone (lease ran out or the service ended it): give up the lock, then carry on. */
+  private sessionDied(s: Session, reason: string): void {
+    if (this.session !== s) return;
+    this.dropSession(s);
+    if (this.releasing !== null && this.releasing.session === s.id) {
+      const r = this.releasing;
+      this.releasing = null;
+      r.call.cancel();
+      r.done(null); // no answer: the release may or may not have been applied
+    }
+    const a = this.acquiring;
+    if (a !== null) {
+      // Still wanted: start over in a fresh session with a fresh request id.
+      this.stopAcquire(a);
+      a.req = this.newId('q');
+      this.withSession(() => this.sendAcquire());
+    }
+    if (this.held !== null && this.held.session === s.id) {
+      this.held = null;
+      this.lost(reason);
+    }
+  }
+
+  // ---- acquiring ---------------------------------------------------------
+
+  private sendAcquire(): void {
+    const a = this.acquiring;
+    const s = this.session;
+    if (a === null || s === null || !s.opened) return;
+    a.call?.cancel();
+    a.call = this.link.call({ op: 'acquire', session: s.id, req: a.req }, (result) => this.onAcquireResult(a, s, result));
+  }
+
+  private onAcquireResult(a: Acquiring, s: Session, result: LockReplyResult): void {
+    if (this.acquiring !== a || this.session !== s) return;
+    a.call = null;
+    switch (result.status) {
+      case 'held':
+        this.granted(a, s, result.token);
+        return;
+      case 'queued':
+        if (a.pollTimer === null) {
+          a.pollTimer = this.api.setTimer(this.pollUs, () => {
+            a.pollTimer = null;
+            if (this.acquiring === a && this.session === s) this.sendAcquire();
+          });
+        }
+        return;
+      case 'session-ended':
+        this.sessionDied(s, 'the service ended the session');
+        return;
+      default:
+        throw new Error(`${this.api.id}: unexpected answer ${JSON.stringify(result)} to acquire ${a.req}`);
+    }
+  }
+
+  private granted(a: Acquiring, s: Session, token: number): void {
+    if (this.api.monotonic() >= s.leaseEndUs) {
+      // The grant came after our lease ran out (e.g. we were paused): we cannot trust it.
+      this.sessionDied(s, 'granted after the session lease ran out');
+      return;
+    }
+    this.acquiring = null;
+    this.stopAcquire(a);
+    this.held = { session: s.id, req: a.req, token };
+    a.done({ token });
+  }
+
+  private stopAcquire(a: Acquiring): void {
+    a.call?.cancel();
+    a.call = null;
+    if (a.pollTimer !== null) this.api.cancelTimer(a.pollTimer);
+    a.pollTimer = null;
+  }
+}

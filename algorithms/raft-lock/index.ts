@@ -1,0 +1,33 @@
+/**
+ * The `raft-lock` design: a lock (or semaphore) service replicated with Raft,
+ * modelled on etcd's lease-bound mutex and Chubby. Grants go through the log,
+ * so a deposed leader can never grant; fencing tokens are log indexes;
+ * sessions are kept alive by clients and expired by the leader's clock.
+ * The known weak spots it lets scenarios show: a client paused past its
+ * session (mutual exclusion breaks, fencing saves the resource), and
+ * `reads: "lease"` under clock drift (a deposed leader keeps renewing).
+ *
+ * Files: knobs.ts (knobs), state-machine.ts (the replicated lock),
+ * server.ts (Raft + leader duties), client.ts + link.ts (client library),
+ * protocol.ts (client ↔ server messages); the consensus core is ../raft/.
+ */
+import type { Design } from '../../sim/api.ts';
+import { createRaftLockClient } from './client.ts';
+import { parseRaftLockKnobs, RAFT_LOCK_KNOBS, type RaftLockKnobs } from './knobs.ts';
+import { createRaftLockServer } from './server.ts';
+
+export type { RaftLockKnobs } from './knobs.ts';
+
+/** The Raft lock service design. */
+export const raftLock: Design<RaftLockKnobs> = {
+  name: 'raft-lock',
+  description: 'lock service on a Raft log (etcd-style): FIFO queue, sessions with TTL, log-index fencing tokens',
+  knobs: RAFT_LOCK_KNOBS,
+  parseKnobs: parseRaftLockKnobs,
+  serverCount: (knobs) => knobs.servers,
+  issuesTokens: true,
+  isLock: true,
+  historyModel: 'lease-lock',
+  createServer: (api, ctx) => createRaftLockServer(api, ctx),
+  createClient: (api, ctx, lost) => createRaftLockClient(api, ctx, lost),
+};

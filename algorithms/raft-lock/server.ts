@@ -1,0 +1,232 @@
+/**
+ * A raft-lock server: the Raft core replicating the lock state machine, plus
+ * what only the leader does — take client requests, decide session expiry
+ * by its own monotonic clock, and answer keep-alives.
+ *
+ * Models etcd's lessor: session deadlines live only in the leader's memory;
+ * a new leader extends every session by the full TTL on taking office; a
+ * session whose deadline passes is ended by an `expire` entry the leader
+ * proposes, so every replica agrees on when (in log order) it ended.
+ * Keep-alives are not logged: with `reads: "read-index"` the leader first
+ * confirms with a heartbeat round that it still leads (etcd ≥ 3.4's
+ * LeaseRenew), with `reads: "lease"` it trusts its clock-based leader lease
+ * (etcd's ReadOnlyLeaseBased), which a slow clock stretches past the moment
+ * another leader took over.
+ *
+ * Emits (on the leader, when the entry applies there): `granted {client,
+ * token}`, `expired {owner, token}` when a session that held a permit ends,
+ * `renewed {owner}` when a holder's session is renewed; the core emits
+ * `elected`, `stepped-down`, `committed`. A new leader may apply an entry
+ * that its predecessor already applied just before it was cut off (the
+ * commit index had not reached the followers yet). Such a repeat is never
+ * reported for a grant (only the leader of the entry's own term reports
+ * grants, so one may go unreported), but is for an expiry (an unreported
+ * expiry would make the next grant look illegal); `detail.index` and
+ * `detail.token` identify the repeat.
+ * Not modelled: request batching, snapshots, learners.
+ */
+import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
+import type { Micros } from '../../sim/time.ts';
+import { RaftNode } from '../raft/core.ts';
+import type { LogEntry, Role } from '../raft/types.ts';
+import type { RaftLockKnobs } from './knobs.ts';
+import { isLockRequest, type LockGranted, type LockRedirect, type LockReply, type LockReplyResult, type LockRequest } from './protocol.ts';
+import { LockStateMachine, type LockCommand } from './state-machine.ts';
+
+interface ReplyTo {
+  readonly client: string;
+  readonly rid: string;
+}
+
+/** Builds server `index`; called at start and after every restart (state comes back from disk). */
+export function createRaftLockServer(api: NodeApi, ctx: DesignContext<RaftLockKnobs>): NodeHandlers {
+  return new RaftLockServer(api, ctx);
+}
+
+class RaftLockServer implements NodeHandlers {
+  private readonly api: NodeApi;
+  private readonly knobs: RaftLockKnobs;
+  private readonly sm: LockStateMachine;
+  private readonly raft: RaftNode<LockCommand>;
+  // Leader-only, volatile:
+  /** Session deadline by this leader's monotonic clock. */
+  private readonly deadlineUs = new Map<string, Micros>();
+  /** Sessions whose `expire` entry is proposed but not applied yet. */
+  private readonly expiring = new Set<string>();
+  /** Clients to answer when the entry at an index (proposed in `term`) applies. */
+  private readonly replies = new Map<number, { readonly term: number; readonly to: ReplyTo[] }>();
+  private sweepTimer: TimerId | null = null;
+
+  constructor(api: NodeApi, ctx: DesignContext<RaftLockKnobs>) {
+    this.api = api;
+    this.knobs = ctx.knobs;
+    this.sm = new LockStateMachine(ctx.permits);
+    this.raft = new RaftNode<LockCommand>(api, {
+      members: ctx.servers,
+      timing: { electionTimeoutUs: ctx.knobs.electionTimeoutUs, heartbeatUs: ctx.knobs.heartbeatUs },
+      hooks: {
+        apply: (index, entry, asLeader) => this.onApply(index, entry, asLeader),
+        roleChanged: (role) => this.onRole(role),
+      },
+    });
+    this.raft.start();
+  }
+
+  onMessage(from: string, msg: Message): void {
+    if (this.raft.handle(from, msg)) return;
+    if (isLockRequest(msg)) this.onRequest(from, msg);
+  }
+
+  // ---- client requests ---------------------------------------------------
+
+  private onRequest(from: string, req: LockRequest): void {
+    if (!this.raft.isLeader()) {
+      this.redirect(from, req.rid);
+      return;
+    }
+    const sm = this.sm;
+    switch (req.op) {
+      case 'keepalive':
+        this.keepAlive(from, req);
+        return;
+      case 'open':
+        if (sm.isLive(req.session)) this.reply(from, req.rid, { status: 'opened' });
+        else if (sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'session-ended' });
+        else this.propose(from, req.rid, { op: 'open', session: req.session, client: from });
+        return;
+      case 'acquire':
+      case 'release': {
+        // Answers already decided by committed entries come from local state; anything new goes through the log.
+        const known = sm.statusOf(req.session, req.req);
+        const settled = known !== undefined && (req.op === 'acquire' || known.status === 'released' || known.status === 'cancelled');
+        if (settled) this.reply(from, req.rid, known);
+        else if (sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'session-ended' });
+        else this.propose(from, req.rid, { op: req.op, session: req.session, req: req.req });
+        return;
+      }
+      case 'close':
+        if (sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'closed' });
+        else this.propose(from, req.rid, { op: 'close', session: req.session });
+        return;
+    }
+  }
+
+  private keepAlive(from: string, req: LockRequest): void {
+    const answer = (): void => {
+      if (!this.raft.isLeader()) {
+        this.redirect(from, req.rid);
+        return;
+      }
+      if (this.sm.isLive(req.session) && !this.expiring.has(req.session)) {
+        this.deadlineUs.set(req.session, this.api.monotonic() + this.knobs.sessionTtlUs);
+        if (this.sm.holds(req.session)) this.api.emit('renewed', { owner: from, session: req.session });
+        this.reply(from, req.rid, { status: 'alive' });
+      } else {
+        this.reply(from, req.rid, { status: 'session-ended' });
+      }
+    };
+    if (this.knobs.reads === 'lease' && this.raft.leaseValid()) {
+      answer();
+      return;
+    }
+    this.raft.confirmLeadership((ok) => (ok ? answer() : this.redirect(from, req.rid)));
+  }
+
+  private propose(from: string, rid: string, cmd: LockCommand): void {
+    const index = this.raft.propose(cmd);
+    if (index === null) {
+      this.redirect(from, rid);
+      return;
+    }
+    this.replies.set(index, { term: this.raft.term, to: [{ client: from, rid }] });
+  }
+
+  private reply(to: string, rid: string, result: LockReplyResult): void {
+    this.api.send(to, { type: 'lock.reply', rid, result } satisfies LockReply);
+  }
+
+  private redirect(to: string, rid: string): void {
+    const leader = this.raft.leader === this.api.id ? null : this.raft.leader;
+    this.api.send(to, { type: 'lock.redirect', rid, leader } satisfies LockRedirect);
+  }
+
+  // ---- applying the log ---------------------------------------------------
+
+  private onApply(index: number, entry: LogEntry<LockCommand>, asLeader: boolean): void {
+    const cmd = entry.cmd;
+    if (cmd === null) return;
+    const applied = this.sm.apply(index, cmd);
+    if (!asLeader) return;
+    if (cmd.op === 'open' && applied.result.status === 'opened' && !this.deadlineUs.has(cmd.session)) {
+      this.deadlineUs.set(cmd.session, this.api.monotonic() + this.knobs.sessionTtlUs);
+    }
+    if (cmd.op === 'close' || cmd.op === 'expire') {
+      this.deadlineUs.delete(cmd.session);
+      this.expiring.delete(cmd.session);
+    }
+    if (applied.ended !== null) {
+      const { client, session, token, why } = applied.ended;
+      this.api.emit('expired', { owner: client, session, token, why, index });
+    }
+    if (applied.result.status === 'queued' && cmd.op === 'acquire') {
+      this.api.note(`lock: queued ${this.sm.clientOf(cmd.session)} session ${cmd.session} behind ${applied.result.ahead} at ${index}`);
+    }
+    for (const grant of applied.grants) {
+      this.api.note(`lock: granted ${grant.client} session ${grant.session} token ${grant.token}`);
+      // Only the leader that appended the entry reports the grant: an older-term entry may already have
+      // been applied and reported by its own leader, and a grant reported twice looks like a token reused.
+      if (entry.term === this.raft.term) this.api.emit('granted', { client: grant.client, token: grant.token, session: grant.session, index });
+      if (cmd.op !== 'acquire') {
+        // Wake only the one waiter that got the permit.
+        this.api.send(grant.client, { type: 'lock.granted', session: grant.session, req: grant.req, token: grant.token } satisfies LockGranted);
+      }
+    }
+    const pending = this.replies.get(index);
+    if (pending !== undefined) {
+      this.replies.delete(index);
+      if (pending.term === entry.term) for (const to of pending.to) this.reply(to.client, to.rid, applied.result);
+    }
+  }
+
+  // ---- leadership and session expiry ------------------------------------
+
+  private onRole(role: Role): void {
+    this.deadlineUs.clear();
+    this.expiring.clear();
+    this.replies.clear();
+    if (this.sweepTimer !== null) this.api.cancelTimer(this.sweepTimer);
+    this.sweepTimer = null;
+    if (role !== 'leader') return;
+    // A new leader cannot know when sessions were last renewed: it extends every one by the full TTL.
+    const deadlineUs = this.api.monotonic() + this.knobs.sessionTtlUs;
+    for (const session of this.sm.liveSessions()) this.deadlineUs.set(session, deadlineUs);
+    this.armSweep();
+  }
+
+  private armSweep(): void {
+    this.sweepTimer = this.api.setTimer(this.knobs.heartbeatUs, () => {
+      this.sweepTimer = null;
+      if (!this.raft.isLeader()) return;
+      this.sweep();
+      this.armSweep();
+    });
+  }
+
+  /** Proposes an `expire` for every session whose deadline passed by this leader's clock. */
+  private sweep(): void {
+    if (!this.raft.readyForReads()) return; // applied state may still lack sessions
+    const nowUs = this.api.monotonic();
+    for (const session of this.sm.liveSessions()) {
+      let deadline = this.deadlineUs.get(session);
+      if (deadline === undefined) {
+        deadline = nowUs + this.knobs.sessionTtlUs;
+        this.deadlineUs.set(session, deadline);
+      }
+      if (nowUs >= deadline && !this.expiring.has(session)) {
+        this.expiring.add(session);
+        this.api.note(`session ${session} of ${this.sm.clientOf(session)} expired by the leader's clock`);
+        this.raft.propose({ op: 'expire', session });
+      }
+    }
+  }
+}

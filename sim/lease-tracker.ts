@@ -1,0 +1,57 @@
+/**
+ * Turns servers' per-instance `granted` / `deleted` / `expired` reports into
+ * the service-level lease expiries the `lease-lock` history needs.
+ *
+ * A lease (one acquire's lock value) is held by the service while at least
+ * `quorum` servers hold it (1 for a single primary or a replicated service;
+ * ⌊N/2⌋+1 for Redlock). The service "expired" it when an expiry — not a
+ * deletion on request — takes it below the quorum, and reports that once.
+ * Reports without a lease id are taken at face value (one expiry each).
+ */
+import type { ExpiryRecord } from './checker/service-history.ts';
+import type { Micros } from './time.ts';
+
+interface LeaseState {
+  readonly owner: string;
+  readonly holders: Set<string>;
+  heldSinceUs: Micros | null;
+}
+
+export class LeaseTracker {
+  private readonly leases = new Map<string, LeaseState>();
+  readonly expiries: ExpiryRecord[] = [];
+
+  constructor(private readonly quorum: number) {}
+
+  granted(server: string, owner: string, lease: string | undefined, atUs: Micros): void {
+    if (lease === undefined) return;
+    let state = this.leases.get(lease);
+    if (state === undefined) this.leases.set(lease, (state = { owner, holders: new Set(), heldSinceUs: null }));
+    state.holders.add(server);
+    if (state.heldSinceUs === null && state.holders.size >= this.quorum) state.heldSinceUs = atUs;
+  }
+
+  deleted(server: string, lease: string | undefined): void {
+    if (lease === undefined) return;
+    const state = this.leases.get(lease);
+    if (state === undefined) return;
+    state.holders.delete(server);
+    if (state.holders.size < this.quorum) state.heldSinceUs = null;
+    if (state.holders.size === 0) this.leases.delete(lease);
+  }
+
+  expired(server: string, owner: string, lease: string | undefined, token: number | undefined, atUs: Micros): void {
+    if (lease === undefined) {
+      this.expiries.push(token === undefined ? { atUs, owner } : { atUs, owner, token });
+      return;
+    }
+    const state = this.leases.get(lease);
+    if (state === undefined) return;
+    state.holders.delete(server);
+    if (state.heldSinceUs !== null && state.holders.size < this.quorum) {
+      this.expiries.push({ atUs, owner: state.owner, grantedAtUs: state.heldSinceUs });
+      state.heldSinceUs = null;
+    }
+    if (state.holders.size === 0) this.leases.delete(lease);
+  }
+}

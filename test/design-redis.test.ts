@@ -1,0 +1,581 @@
+/**
+ * The `redis` design: the server model (SET NX PX with expiry on the chosen
+ * clock, compare-and-delete vs DEL, INCR tokens, persistence across crashes,
+ * async replication and Sentinel failover), the client (validity, abandon),
+ * and the scenario files that show its known failure modes.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LockClient, Message, NodeApi, NodeEvent, NodeHandlers } from '../sim/api.ts';
+import { SimDisk } from '../sim/disk.ts';
+import { KnobError } from '../sim/errors.ts';
+import { Rng } from '../sim/rng.ts';
+import type { Durability } from '../sim/scenario/types.ts';
+import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { runScenario } from '../sim/runner.ts';
+import { redis, type RedisKnobs } from '../algorithms/redis/index.ts';
+import { RedisServer, type ServerOptions } from '../algorithms/redis/server.ts';
+import type { AcquireReply, UnlockReply } from '../algorithms/redis/protocol.ts';
+
+const MS = 1_000;
+const S = 1_000_000;
+
+// ---- a tiny deterministic world: nodes, 1 ms links, timers, crashes ---------------------------
+
+interface Emitted {
+  readonly atUs: number;
+  readonly event: NodeEvent;
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+}
+
+class FakeNode {
+  up = true;
+  incarnation = 0;
+  wallJumpUs = 0;
+  readonly monoStartUs: number;
+  readonly disk = new SimDisk();
+  readonly emits: Emitted[] = [];
+  /** Messages this node received, in order. */
+  readonly inbox: Array<{ from: string; msg: Message }> = [];
+  handlers: NodeHandlers | null = null;
+  readonly api: NodeApi;
+
+  constructor(
+    readonly world: World,
+    readonly id: string,
+    private readonly boot: (api: NodeApi) => NodeHandlers,
+  ) {
+    this.monoStartUs = 7_000_000_000 + world.nodes.size * 123_456_789;
+    const rng = new Rng(42, id);
+    this.api = {
+      id,
+      now: () => world.nowUs + this.wallJumpUs,
+      monotonic: () => this.monoStartUs + world.nowUs,
+      send: (to, msg) => world.send(id, to, msg),
+      setTimer: (delayUs, fn) => world.timer(this, delayUs, fn) as never,
+      cancelTimer: (timer) => {
+        (timer as unknown as { cancelled: boolean }).cancelled = true;
+      },
+      disk: this.disk,
+      rng,
+      emit: (event, detail) => this.emits.push({ atUs: world.nowUs, event, detail }),
+      note: () => {},
+    };
+  }
+
+  start(): void {
+    this.handlers = this.boot(this.api);
+  }
+
+  crash(durable: Durability): void {
+    this.up = false;
+    this.incarnation++;
+    this.handlers = null;
+    this.disk.crash(durable);
+  }
+
+  restart(): void {
+    this.up = true;
+    this.start();
+  }
+
+  events(event: NodeEvent): Emitted[] {
+    return this.emits.filter((e) => e.event === event);
+  }
+}
+
+class World {
+  nowUs = 0;
+  latencyUs = 1 * MS;
+  private seq = 0;
+  private queue: Array<{ at: number; seq: number; cancelled: boolean; run: () => void }> = [];
+  readonly nodes = new Map<string, FakeNode>();
+  /** Directed links that drop messages: "from>to". */
+  readonly cuts = new Set<string>();
+
+  add(id: string, boot: (api: NodeApi) => NodeHandlers): FakeNode {
+    const node = new FakeNode(this, id, boot);
+    this.nodes.set(id, node);
+    node.start();
+    return node;
+  }
+
+  node(id: string): FakeNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  private push(at: number, run: () => void): { cancelled: boolean } {
+    const event = { at, seq: this.seq++, cancelled: false, run };
+    this.queue.push(event);
+    return event;
+  }
+
+  send(from: string, to: string, msg: Message): void {
+    if (this.cuts.has(`${from}>${to}`)) return;
+    this.push(this.nowUs + this.latencyUs, () => {
+      const target = this.node(to);
+      if (!target.up || this.cuts.has(`${from}>${to}`)) return;
+      target.inbox.push({ from, msg });
+      target.handlers!.onMessage(from, msg);
+    });
+  }
+
+  timer(node: FakeNode, delayUs: number, fn: () => void): { cancelled: boolean } {
+    if (!(delayUs >= 0)) throw new Error(`bad timer delay ${delayUs}`);
+    const incarnation = node.incarnation;
+    return this.push(this.nowUs + delayUs, () => {
+      if (node.up && node.incarnation === incarnation) fn();
+    });
+  }
+
+  /** Runs every event due within the next `us`. */
+  runFor(us: number): void {
+    const until = this.nowUs + us;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < this.queue.length; i++) {
+        const e = this.queue[i];
+        if (e.at > until) continue;
+        if (best < 0 || e.at < this.queue[best].at || (e.at === this.queue[best].at && e.seq < this.queue[best].seq)) best = i;
+      }
+      if (best < 0) break;
+      const [event] = this.queue.splice(best, 1);
+      this.nowUs = event.at;
+      if (!event.cancelled) event.run();
+    }
+    this.nowUs = until;
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+const LONE: ServerOptions = {
+  persistence: 'none',
+  expiryClock: 'wall',
+  group: ['s1'],
+  initialPrimary: 's1',
+  failover: 'none',
+  failoverAfterUs: 5 * S,
+  restartDelayUs: 0,
+  announceRole: true,
+};
+
+/** A world with one Redis server `s1` and a driver node `c` that sends raw commands. */
+function loneServer(options: Partial<ServerOptions> = {}): { world: World; s1: FakeNode; server: () => RedisServer; c: FakeNode } {
+  const world = new World();
+  const s1 = world.add('s1', (api) => new RedisServer(api, { ...LONE, ...options }));
+  const c = world.add('c', () => ({ onMessage: () => {} }));
+  return { world, s1, server: () => s1.handlers as RedisServer, c };
+}
+
+let reqSeq = 0;
+
+/** Sends one command from `from` and returns the reply it got within 10 ms (or undefined). */
+function command(world: World, from: string, to: string, body: Record<string, unknown>): Message | undefined {
+  const reqId = `r${++reqSeq}`;
+  const sender = world.nodes.get(from) ?? world.add(from, () => ({ onMessage: () => {} }));
+  world.send(from, to, { ...body, reqId } as unknown as Message);
+  world.runFor(10 * MS);
+  return [...sender.inbox].reverse().find((m) => m.msg.reqId === reqId)?.msg;
+}
+
+function acquire(world: World, from: string, value: string, opts: { ttlUs?: number; counter?: string | null; keys?: string[]; to?: string } = {}): AcquireReply {
+  const reply = command(world, from, opts.to ?? 's1', {
+    type: 'redis.acquire',
+    keys: opts.keys ?? ['lock'],
+    value,
+    ttlUs: opts.ttlUs ?? 10 * S,
+    counter: opts.counter === undefined ? 'lock:token' : opts.counter,
+  });
+  if (reply === undefined) throw new Error(`no reply to ${from}'s acquire`);
+  return reply as unknown as AcquireReply;
+}
+
+function unlock(world: World, from: string, value: string, mode: 'compare-and-delete' | 'del'): UnlockReply {
+  const reply = command(world, from, 's1', { type: 'redis.unlock', key: 'lock', value, mode });
+  if (reply === undefined) throw new Error(`no reply to ${from}'s unlock`);
+  return reply as unknown as UnlockReply;
+}
+
+// ---- knobs --------------------------------------------------------------------------------
+
+describe('redis knobs', () => {
+  it('applies the SPEC defaults', () => {
+    const knobs = redis.parseKnobs({}, 1);
+    expect(knobs).toEqual<RedisKnobs>({
+      servers: 1,
+      ttlUs: 10 * S,
+      release: 'compare-and-delete',
+      tokens: 'incr',
+      replicas: 0,
+      failover: 'none',
+      failoverAfterUs: 5 * S,
+      persistence: 'none',
+      expiryClock: 'wall',
+      retryDelayUs: 200 * MS,
+      retryJitterUs: 100 * MS,
+    });
+    expect(redis.serverCount(knobs)).toBe(1);
+    expect(redis.serverCount(redis.parseKnobs({ replicas: 2 }, 1))).toBe(3);
+  });
+
+  it('refuses unknown knobs, bad values and a server count that contradicts replicas', () => {
+    expect(() => redis.parseKnobs({ ttl: '5s', sessionTtl: '1s' }, 1)).toThrow(KnobError);
+    expect(() => redis.parseKnobs({ release: 'unlink' }, 1)).toThrow(/compare-and-delete/);
+    expect(() => redis.parseKnobs({ ttl: '0s' }, 1)).toThrow(/above zero/);
+    expect(() => redis.parseKnobs({ servers: 3, replicas: 1 }, 1)).toThrow(/expected 1 or 2/);
+    expect(redis.parseKnobs({ servers: 2, replicas: 1, permits: 2 }, 2).replicas).toBe(1);
+  });
+});
+
+// ---- the server model ---------------------------------------------------------------------
+
+describe('redis server: SET NX PX', () => {
+  it('refuses a held key, grants it again once the TTL ran out, and reports the expiry', () => {
+    const { world, s1 } = loneServer();
+    expect(acquire(world, 'c1', 'a').ok).toBe(true);
+    expect(acquire(world, 'c2', 'b').ok).toBe(false);
+    world.runFor(10 * S);
+    expect(acquire(world, 'c2', 'b').ok).toBe(true);
+    expect(s1.events('expired').map((e) => e.detail?.owner)).toEqual(['c1']);
+    expect(s1.events('granted').map((e) => e.detail?.client)).toEqual(['c1', 'c2']);
+  });
+
+  it('expires keys actively (the cron sweep) without any access', () => {
+    const { world, s1 } = loneServer();
+    acquire(world, 'c1', 'a', { ttlUs: 1 * S });
+    world.runFor(1.2 * S);
+    expect(s1.events('expired')).toHaveLength(1);
+    expect((s1.handlers as RedisServer).keyspace.peek('lock')).toBeUndefined();
+  });
+
+  it('with expiryClock "wall", a forward wall-clock jump expires the key early', () => {
+    const { world, s1 } = loneServer({ expiryClock: 'wall' });
+    acquire(world, 'c1', 'a');
+    world.runFor(1 * S);
+    s1.wallJumpUs = 20 * S;
+    expect(acquire(world, 'c2', 'b').ok).toBe(true);
+    expect(s1.events('expired').map((e) => e.detail?.owner)).toEqual(['c1']);
+  });
+
+  it('with expiryClock "monotonic", the same jump changes nothing', () => {
+    const { world, s1 } = loneServer({ expiryClock: 'monotonic' });
+    acquire(world, 'c1', 'a');
+    world.runFor(1 * S);
+    s1.wallJumpUs = 20 * S;
+    expect(acquire(world, 'c2', 'b').ok).toBe(false);
+    world.runFor(9 * S);
+    expect(acquire(world, 'c2', 'b').ok).toBe(true);
+  });
+
+  it('answers a duplicated request with its first reply instead of running it twice', () => {
+    const { world, s1, c } = loneServer();
+    const msg = { type: 'redis.acquire', reqId: 'dup', keys: ['lock'], value: 'a', ttlUs: 10 * S, counter: 'lock:token' };
+    world.send('c', 's1', msg);
+    world.send('c', 's1', msg);
+    world.runFor(10 * MS);
+    const replies = c.inbox.map((m) => m.msg as unknown as AcquireReply);
+    expect(replies.map((r) => [r.ok, r.token])).toEqual([[true, 1], [true, 1]]);
+    expect(s1.events('granted')).toHaveLength(1);
+  });
+});
+
+describe('redis server: release', () => {
+  it('compare-and-delete deletes only the caller\'s own value', () => {
+    const { world } = loneServer();
+    acquire(world, 'c1', 'a');
+    expect(unlock(world, 'c2', 'b', 'compare-and-delete').deleted).toBe(false);
+    expect(acquire(world, 'c2', 'b').ok).toBe(false);
+    expect(unlock(world, 'c1', 'a', 'compare-and-delete').deleted).toBe(true);
+    expect(acquire(world, 'c2', 'b').ok).toBe(true);
+  });
+
+  it('a plain DEL deletes another client\'s lock', () => {
+    const { world } = loneServer();
+    acquire(world, 'c1', 'a');
+    expect(unlock(world, 'c2', 'stale', 'del').deleted).toBe(true);
+    expect(acquire(world, 'c3', 'c').ok).toBe(true);
+  });
+});
+
+describe('redis server: INCR tokens and semaphores', () => {
+  it('the acquire script returns strictly increasing INCR tokens, or none', () => {
+    const { world } = loneServer();
+    const tokens: Array<number | null> = [];
+    for (const v of ['a', 'b', 'c']) {
+      const grant = acquire(world, 'c1', v);
+      tokens.push(grant.token);
+      unlock(world, 'c1', v, 'compare-and-delete');
+    }
+    expect(tokens).toEqual([1, 2, 3]);
+    expect(acquire(world, 'c1', 'd', { counter: null }).token).toBeNull();
+  });
+
+  it('with N keys, grants the first free one and refuses when all are taken', () => {
+    const { world } = loneServer();
+    const keys = ['lock:0', 'lock:1'];
+    expect(acquire(world, 'c1', 'a', { keys }).key).toBe('lock:0');
+    expect(acquire(world, 'c2', 'b', { keys }).key).toBe('lock:1');
+    expect(acquire(world, 'c3', 'c', { keys }).ok).toBe(false);
+  });
+});
+
+describe('redis server: persistence across a crash', () => {
+  /** Grants c1 a lock, waits `afterUs`, crashes s1 with `durable`, restarts it; reports what survived. */
+  function crashAfterGrant(persistence: ServerOptions['persistence'], durable: Durability, afterUs: number): { heldStill: boolean; nextToken: number | null } {
+    const { world, s1 } = loneServer({ persistence });
+    acquire(world, 'c1', 'a');
+    world.runFor(afterUs);
+    s1.crash(durable);
+    s1.restart();
+    const next = acquire(world, 'c2', 'b');
+    return { heldStill: !next.ok, nextToken: next.ok ? next.token : (s1.handlers as RedisServer).keyspace.counter('lock:token') };
+  }
+
+  it('"none" keeps nothing, even when the disk survives', () => {
+    expect(crashAfterGrant('none', 'all', 2 * S)).toEqual({ heldStill: false, nextToken: 1 });
+  });
+
+  it('"everysec" keeps what the once-a-second fsync reached, and loses the last second on power loss', () => {
+    expect(crashAfterGrant('everysec', 'fsynced', 1.5 * S)).toEqual({ heldStill: true, nextToken: 1 });
+    expect(crashAfterGrant('everysec', 'fsynced', 300 * MS)).toEqual({ heldStill: false, nextToken: 1 });
+    expect(crashAfterGrant('everysec', 'all', 300 * MS)).toEqual({ heldStill: true, nextToken: 1 });
+  });
+
+  it('"always" keeps every acknowledged write', () => {
+    expect(crashAfterGrant('always', 'fsynced', 0)).toEqual({ heldStill: true, nextToken: 1 });
+  });
+
+  it('a replayed key still expires on time (PEXPIREAT semantics)', () => {
+    const { world, s1 } = loneServer({ persistence: 'always' });
+    acquire(world, 'c1', 'a');
+    s1.crash('fsynced');
+    world.runFor(5 * S);
+    s1.restart();
+    expect(acquire(world, 'c2', 'b').ok).toBe(false);
+    world.runFor(5 * S);
+    const next = acquire(world, 'c2', 'b');
+    expect([next.ok, next.token]).toEqual([true, 2]);
+  });
+
+  it('a crash that wipes the disk (durable "none") loses even "always" data', () => {
+    expect(crashAfterGrant('always', 'none', 0)).toEqual({ heldStill: false, nextToken: 1 });
+  });
+});
+
+describe('redis server: async replication and Sentinel failover', () => {
+  function replicated(options: Partial<ServerOptions> = {}): World {
+    const world = new World();
+    const group = ['s1', 's2', 's3'];
+    for (const id of group) {
+      world.add(id, (api) => new RedisServer(api, { ...LONE, group, failover: 'sentinel', ...options }));
+    }
+    return world;
+  }
+  const server = (world: World, id: string): RedisServer => world.node(id).handlers as RedisServer;
+
+  it('ships writes to the replicas shortly after replying, and replicas answer MOVED', () => {
+    const world = replicated();
+    acquire(world, 'c1', 'a');
+    world.runFor(20 * MS);
+    expect(server(world, 's2').keyspace.peek('lock')?.owner).toBe('c1');
+    expect(server(world, 's3').keyspace.counter('lock:token')).toBe(1);
+    const moved = command(world, 'c1', 's2', { type: 'redis.acquire', keys: ['lock'], value: 'x', ttlUs: S, counter: null });
+    expect(moved).toMatchObject({ type: 'redis.moved', primary: 's1' });
+  });
+
+  it('a primary that crashes right after granting loses the write; the promoted replica repeats the token', () => {
+    const world = replicated();
+    world.runFor(1 * S);
+    const first = acquire(world, 'c1', 'a');
+    world.node('s1').crash('none'); // within the 10 ms replication lag
+    world.runFor(5.5 * S);
+    expect(server(world, 's2').role).toBe('primary');
+    expect(world.node('s2').events('elected').map((e) => e.detail?.term)).toEqual([1]);
+    expect(server(world, 's3').primary).toBe('s2');
+    expect(world.node('s3').events('elected')).toHaveLength(0);
+    const second = acquire(world, 'c2', 'b', { to: 's2' });
+    expect([first.token, second.ok, second.token]).toEqual([1, true, 1]);
+  });
+
+  it('the lowest-numbered live replica promotes first; the next one waits its turn', () => {
+    const world = replicated();
+    world.runFor(1 * S);
+    world.node('s1').crash('none');
+    world.node('s2').crash('none');
+    world.runFor(5.5 * S);
+    expect(server(world, 's3').role).toBe('replica');
+    world.runFor(1 * S);
+    expect(server(world, 's3').role).toBe('primary');
+  });
+
+  it('an old primary that comes back steps down and takes the new primary\'s data', () => {
+    const world = replicated();
+    world.runFor(1 * S);
+    world.node('s1').crash('all');
+    world.runFor(6 * S);
+    acquire(world, 'c2', 'b', { to: 's2' });
+    world.node('s1').restart();
+    world.runFor(2 * S);
+    expect(server(world, 's1').role).toBe('replica');
+    expect(server(world, 's1').primary).toBe('s2');
+    expect(world.node('s1').events('stepped-down')).toHaveLength(1);
+    expect(server(world, 's1').keyspace.peek('lock')?.owner).toBe('c2');
+  });
+
+  it('replicas do not promote without failover "sentinel"', () => {
+    const world = replicated({ failover: 'none' });
+    world.node('s1').crash('none');
+    world.runFor(20 * S);
+    expect(server(world, 's2').role).toBe('replica');
+    expect(server(world, 's3').role).toBe('replica');
+  });
+});
+
+// ---- the client ---------------------------------------------------------------------------
+
+describe('redis client', () => {
+  function setup(knobs: Record<string, unknown> = {}, permits = 1) {
+    const world = new World();
+    const parsed = redis.parseKnobs(knobs, permits);
+    const servers = Array.from({ length: redis.serverCount(parsed) }, (_, i) => `s${i + 1}`);
+    const ctx = { knobs: parsed, servers, clients: ['c1', 'c2'], permits };
+    servers.forEach((id, i) => world.add(id, (api) => redis.createServer(api, ctx, i)));
+    const lost: Record<string, string[]> = { c1: [], c2: [] };
+    const clients: Record<string, LockClient> = {};
+    for (const id of ['c1', 'c2']) {
+      world.add(id, (api) => (clients[id] = redis.createClient(api, ctx, (reason) => lost[id].push(reason))));
+    }
+    return { world, clients, lost };
+  }
+
+  it('holds until ttl − elapsed by its own clock, then reports the loss', () => {
+    const { world, clients, lost } = setup({ ttl: '1s' });
+    let grant: unknown = null;
+    clients.c1.acquire((g) => (grant = g));
+    world.runFor(10 * MS);
+    expect(grant).toEqual({ token: 1 });
+    expect(clients.c1.stillValid()).toBe(true);
+    world.runFor(985 * MS);
+    expect(clients.c1.stillValid()).toBe(true);
+    world.runFor(10 * MS);
+    expect(clients.c1.stillValid()).toBe(false);
+    expect(lost.c1).toEqual(['lease expired by client clock']);
+  });
+
+  it('retries while busy and gets the lock once released', () => {
+    const { world, clients } = setup();
+    const grants: Record<string, unknown> = {};
+    clients.c1.acquire((g) => (grants.c1 = g));
+    world.runFor(10 * MS);
+    clients.c2.acquire((g) => (grants.c2 = g));
+    world.runFor(1 * S);
+    expect(grants.c2).toBeUndefined();
+    let released: boolean | null = null;
+    clients.c1.release((ok) => (released = ok));
+    world.runFor(500 * MS);
+    expect(released).toBe(true);
+    expect(grants.c2).toEqual({ token: 2 });
+  });
+
+  it('a release whose first reply was lost answers unknown, not "not owner"', () => {
+    const { world, clients } = setup();
+    clients.c1.acquire(() => {});
+    world.runFor(10 * MS);
+    world.cuts.add('s1>c1'); // the unlock deletes the key, but its reply is lost
+    let released: boolean | null | undefined;
+    clients.c1.release((ok) => (released = ok));
+    world.runFor(300 * MS);
+    world.cuts.clear();
+    world.runFor(1 * S);
+    expect((world.node('s1').handlers as RedisServer).keyspace.peek('lock')).toBeUndefined();
+    expect(released).toBeNull();
+  });
+
+  it('a release answered "nothing deleted" reports false', () => {
+    const { world, clients } = setup({ ttl: '10s' });
+    clients.c1.acquire(() => {});
+    world.runFor(10 * MS);
+    world.node('s1').wallJumpUs = 20 * S; // the server expires the key early
+    let released: boolean | null | undefined;
+    clients.c1.release((ok) => (released = ok));
+    world.runFor(10 * MS);
+    expect(released).toBe(false);
+  });
+
+  it('after abandon, a grant that still arrives is unlocked and never reported', () => {
+    const { world, clients } = setup({ ttl: '10s' });
+    world.latencyUs = 100 * MS;
+    let reported = false;
+    clients.c1.acquire(() => (reported = true));
+    world.runFor(50 * MS); // the SET is on its way
+    clients.c1.abandon();
+    world.runFor(1 * S);
+    expect(reported).toBe(false);
+    const server = world.node('s1').handlers as RedisServer;
+    expect(server.keyspace.peek('lock')).toBeUndefined();
+    expect(world.node('s1').events('granted')).toHaveLength(1);
+  });
+
+  it('finds a promoted replica by trying servers in turn', () => {
+    const { world, clients } = setup({ replicas: 1, failover: 'sentinel', failoverAfter: '2s' });
+    world.runFor(1 * S);
+    world.node('s1').crash('none');
+    let grant: unknown = null;
+    clients.c1.acquire((g) => (grant = g));
+    world.runFor(4 * S);
+    expect(grant).toEqual({ token: 1 });
+    expect(world.node('s2').events('granted')).toHaveLength(1);
+  });
+
+  it('with permits 2, two clients hold lock:0 and lock:1 at once', () => {
+    const { world, clients } = setup({}, 2);
+    const grants: unknown[] = [];
+    clients.c1.acquire((g) => grants.push(g));
+    clients.c2.acquire((g) => grants.push(g));
+    world.runFor(1 * S);
+    expect(grants).toHaveLength(2);
+    const server = world.node('s1').handlers as RedisServer;
+    expect([server.keyspace.peek('lock:0')?.owner, server.keyspace.peek('lock:1')?.owner].sort()).toEqual(['c1', 'c2']);
+  });
+});
+
+// ---- scenarios ----------------------------------------------------------------------------
+
+describe('redis scenarios', () => {
+  function run(file: string) {
+    const result = runScenario(loadScenarioFile(file), { designs: ['redis'] }).results[0];
+    const ok = (check: string): unknown => (result.checks as Record<string, { ok: unknown }>)[check]?.ok;
+    return { result, ok };
+  }
+
+  it('gc pause with INCR tokens and fenced writes: two holders, but the store rejects the stale write', () => {
+    const { result, ok } = run('scenarios/redis-gc-pause.json');
+    expect(ok('mutualExclusion')).toBe(false);
+    expect(ok('resource')).toBe(true);
+    expect(ok('fencing')).toBe(true);
+    expect(result.metrics.staleTokensRejected).toBeGreaterThan(0);
+    expect(result.expect.met).toBe(true);
+  });
+
+  it('gc pause without fencing: two holders and a lost update', () => {
+    const { result, ok } = run('scenarios/redis-gc-pause-unfenced.json');
+    expect(ok('mutualExclusion')).toBe(false);
+    expect(ok('resource')).toBe(false);
+    expect(result.expect.met).toBe(true);
+  });
+
+  it('failover after a crash that lost the grant: the promoted replica hands out a token that is not higher', () => {
+    const { result, ok } = run('scenarios/redis-failover-token-regression.json');
+    expect(ok('fencing')).toBe(false);
+    expect(result.expect.met).toBe(true);
+  });
+
+  it('is deterministic: same scenario and seed, same trace hash', () => {
+    const scenario = loadScenarioFile('scenarios/redis-failover-token-regression.json');
+    const a = runScenario(scenario, { designs: ['redis'] }).results[0];
+    const b = runScenario(scenario, { designs: ['redis'] }).results[0];
+    expect(a.traceHash).toBe(b.traceHash);
+  });
+});

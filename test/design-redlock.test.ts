@@ -1,0 +1,415 @@
+/**
+ * The `redlock` design: knobs, the client's quorum and validity rules
+ * (driftFactor, checkValidity, clientClock), unlocking after a failed
+ * attempt, the delayed restart, and the scenario files (no faults; Kleppmann's
+ * clock jump with wall-clock and with monotonic expiry).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Grant, LockClient, Message, NodeApi, NodeEvent, NodeHandlers } from '../sim/api.ts';
+import { SimDisk } from '../sim/disk.ts';
+import { KnobError } from '../sim/errors.ts';
+import { Rng } from '../sim/rng.ts';
+import type { Durability } from '../sim/scenario/types.ts';
+import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { runScenario } from '../sim/runner.ts';
+import { redlock, type RedlockKnobs } from '../algorithms/redlock/index.ts';
+import { driftUs, quorumOf } from '../algorithms/redlock/client.ts';
+import type { RedisServer } from '../algorithms/redis/server.ts';
+
+const MS = 1_000;
+const S = 1_000_000;
+
+// ---- a tiny deterministic world: nodes, 1 ms links, timers, crashes ---------------------------
+
+interface Emitted {
+  readonly atUs: number;
+  readonly event: NodeEvent;
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+}
+
+class FakeNode {
+  up = true;
+  incarnation = 0;
+  wallJumpUs = 0;
+  readonly monoStartUs: number;
+  readonly disk = new SimDisk();
+  readonly emits: Emitted[] = [];
+  /** Messages this node received, in order. */
+  readonly inbox: Array<{ from: string; msg: Message }> = [];
+  handlers: NodeHandlers | null = null;
+  readonly api: NodeApi;
+
+  constructor(
+    readonly world: World,
+    readonly id: string,
+    private readonly boot: (api: NodeApi) => NodeHandlers,
+  ) {
+    this.monoStartUs = 7_000_000_000 + world.nodes.size * 123_456_789;
+    const rng = new Rng(42, id);
+    this.api = {
+      id,
+      now: () => world.nowUs + this.wallJumpUs,
+      monotonic: () => this.monoStartUs + world.nowUs,
+      send: (to, msg) => world.send(id, to, msg),
+      setTimer: (delayUs, fn) => world.timer(this, delayUs, fn) as never,
+      cancelTimer: (timer) => {
+        (timer as unknown as { cancelled: boolean }).cancelled = true;
+      },
+      disk: this.disk,
+      rng,
+      emit: (event, detail) => this.emits.push({ atUs: world.nowUs, event, detail }),
+      note: () => {},
+    };
+  }
+
+  start(): void {
+    this.handlers = this.boot(this.api);
+  }
+
+  crash(durable: Durability): void {
+    this.up = false;
+    this.incarnation++;
+    this.handlers = null;
+    this.disk.crash(durable);
+  }
+
+  restart(): void {
+    this.up = true;
+    this.start();
+  }
+
+  events(event: NodeEvent): Emitted[] {
+    return this.emits.filter((e) => e.event === event);
+  }
+}
+
+class World {
+  nowUs = 0;
+  latencyUs = 1 * MS;
+  private seq = 0;
+  private queue: Array<{ at: number; seq: number; cancelled: boolean; run: () => void }> = [];
+  readonly nodes = new Map<string, FakeNode>();
+  /** Directed links that drop messages: "from>to". */
+  readonly cuts = new Set<string>();
+
+  add(id: string, boot: (api: NodeApi) => NodeHandlers): FakeNode {
+    const node = new FakeNode(this, id, boot);
+    this.nodes.set(id, node);
+    node.start();
+    return node;
+  }
+
+  node(id: string): FakeNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  private push(at: number, run: () => void): { cancelled: boolean } {
+    const event = { at, seq: this.seq++, cancelled: false, run };
+    this.queue.push(event);
+    return event;
+  }
+
+  send(from: string, to: string, msg: Message): void {
+    if (this.cuts.has(`${from}>${to}`)) return;
+    this.push(this.nowUs + this.latencyUs, () => {
+      const target = this.node(to);
+      if (!target.up || this.cuts.has(`${from}>${to}`)) return;
+      target.inbox.push({ from, msg });
+      target.handlers!.onMessage(from, msg);
+    });
+  }
+
+  timer(node: FakeNode, delayUs: number, fn: () => void): { cancelled: boolean } {
+    if (!(delayUs >= 0)) throw new Error(`bad timer delay ${delayUs}`);
+    const incarnation = node.incarnation;
+    return this.push(this.nowUs + delayUs, () => {
+      if (node.up && node.incarnation === incarnation) fn();
+    });
+  }
+
+  /** Runs every event due within the next `us`. */
+  runFor(us: number): void {
+    const until = this.nowUs + us;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < this.queue.length; i++) {
+        const e = this.queue[i];
+        if (e.at > until) continue;
+        if (best < 0 || e.at < this.queue[best].at || (e.at === this.queue[best].at && e.seq < this.queue[best].seq)) best = i;
+      }
+      if (best < 0) break;
+      const [event] = this.queue.splice(best, 1);
+      this.nowUs = event.at;
+      if (!event.cancelled) event.run();
+    }
+    this.nowUs = until;
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+/** A world running redlock with `knobs`: instances s1..sN and clients c1, c2. */
+function setup(knobs: Record<string, unknown> = {}, permits = 1) {
+  const world = new World();
+  const parsed = redlock.parseKnobs(knobs, permits);
+  const servers = Array.from({ length: redlock.serverCount(parsed) }, (_, i) => `s${i + 1}`);
+  const ctx = { knobs: parsed, servers, clients: ['c1', 'c2'], permits };
+  servers.forEach((id, i) => world.add(id, (api) => redlock.createServer(api, ctx, i)));
+  const lost: Record<string, string[]> = { c1: [], c2: [] };
+  const clients: Record<string, LockClient> = {};
+  for (const id of ['c1', 'c2']) {
+    world.add(id, (api) => (clients[id] = redlock.createClient(api, ctx, (reason) => lost[id].push(reason))));
+  }
+  const holders = (key = 'lock'): Array<string | undefined> => servers.map((id) => (world.node(id).handlers as RedisServer | null)?.keyspace.peek(key)?.owner);
+  return { world, clients, lost, servers, holders };
+}
+
+/** Starts an acquire and returns a box that fills with its outcome. */
+function acquire(client: LockClient): { grant: Grant | null | undefined } {
+  const box: { grant: Grant | null | undefined } = { grant: undefined };
+  client.acquire((g) => (box.grant = g));
+  return box;
+}
+
+function cut(world: World, a: string, b: string): void {
+  world.cuts.add(`${a}>${b}`);
+  world.cuts.add(`${b}>${a}`);
+}
+
+// ---- knobs --------------------------------------------------------------------------------
+
+describe('redlock knobs', () => {
+  it('applies the SPEC defaults', () => {
+    expect(redlock.parseKnobs({}, 1)).toEqual<RedlockKnobs>({
+      servers: 5,
+      ttlUs: 10 * S,
+      persistence: 'none',
+      expiryClock: 'wall',
+      driftFactor: 0.01,
+      requestTimeoutUs: 50 * MS,
+      retryDelayUs: 200 * MS,
+      retryJitterUs: 100 * MS,
+      checkValidity: true,
+      clientClock: 'wall',
+      restartDelayUs: 0,
+    });
+    expect(redlock.issuesTokens).toBe(false);
+    expect(redlock.historyModel).toBe('lease-lock');
+  });
+
+  it('refuses unknown knobs and bad values', () => {
+    expect(() => redlock.parseKnobs({ replicas: 1 }, 1)).toThrow(KnobError);
+    expect(() => redlock.parseKnobs({ clientClock: 'tsc' }, 1)).toThrow(/monotonic/);
+    expect(() => redlock.parseKnobs({ checkValidity: 'yes' }, 1)).toThrow(/true or false/);
+    expect(() => redlock.parseKnobs({ servers: 0 }, 1)).toThrow(/at least 1/);
+    expect(redlock.parseKnobs({ permits: 2, servers: 3 }, 2).servers).toBe(3);
+  });
+
+  it('computes quorum and drift as redis.io does', () => {
+    expect([1, 2, 3, 4, 5, 7].map(quorumOf)).toEqual([1, 2, 2, 3, 3, 4]);
+    expect(driftUs(10 * S, 0.01)).toBe(100 * MS + 2 * MS);
+  });
+});
+
+// ---- the algorithm ------------------------------------------------------------------------
+
+describe('redlock client', () => {
+  it('holds with a quorum and believes it until ttl − elapsed − drift by its own clock', () => {
+    const { world, clients, lost, holders } = setup({ ttl: '1s' });
+    const box = acquire(clients.c1);
+    world.runFor(5 * MS);
+    expect(box.grant).toEqual({});
+    expect(holders()).toEqual(['c1', 'c1', 'c1', 'c1', 'c1']);
+    // validity = 1s − ~2ms elapsed − (10ms + 2ms)
+    world.runFor(980 * MS);
+    expect(clients.c1.stillValid()).toBe(true);
+    expect(lost.c1).toEqual([]);
+    world.runFor(10 * MS);
+    expect(clients.c1.stillValid()).toBe(false);
+    expect(lost.c1).toEqual(['lease expired by client clock']);
+  });
+
+  it('gets the lock through a minority of unreachable instances', () => {
+    const { world, clients, holders } = setup();
+    cut(world, 'c1', 's4');
+    cut(world, 'c1', 's5');
+    const box = acquire(clients.c1);
+    world.runFor(60 * MS); // the two timeouts take requestTimeout
+    expect(box.grant).toEqual({});
+    expect(holders()).toEqual(['c1', 'c1', 'c1', undefined, undefined]);
+  });
+
+  it('without a quorum, unlocks what it got and retries until it can', () => {
+    const { world, clients, holders } = setup();
+    for (const s of ['s3', 's4', 's5']) cut(world, 'c1', s);
+    const box = acquire(clients.c1);
+    world.runFor(100 * MS);
+    expect(box.grant).toBeUndefined();
+    expect(holders()).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    world.cuts.clear();
+    world.runFor(400 * MS);
+    expect(box.grant).toEqual({});
+  });
+
+  it('refuses a grant whose votes took longer than the validity; checkValidity false accepts it', () => {
+    for (const checkValidity of [true, false]) {
+      const { world, clients } = setup({ ttl: '100ms', requestTimeout: '1s', checkValidity });
+      world.latencyUs = 60 * MS; // 120 ms round trip > 100 ms ttl
+      const box = acquire(clients.c1);
+      world.runFor(130 * MS);
+      expect(box.grant).toEqual(checkValidity ? undefined : {});
+    }
+  });
+
+  it('two clients never both get a quorum; the second gets it after the release', () => {
+    const { world, clients } = setup();
+    const a = acquire(clients.c1);
+    world.runFor(10 * MS);
+    const b = acquire(clients.c2);
+    world.runFor(2 * S);
+    expect(a.grant).toEqual({});
+    expect(b.grant).toBeUndefined();
+    let released: boolean | null = null;
+    clients.c1.release((ok) => (released = ok));
+    world.runFor(500 * MS);
+    expect(released).toBe(true);
+    expect(b.grant).toEqual({});
+  });
+
+  it('release: true with a quorum of deletions, false when a quorum had no key, unknown otherwise', () => {
+    const outcomes: Array<boolean | null | undefined> = [];
+    for (const fault of ['none', 'expired', 'unreachable'] as const) {
+      const { world, clients } = setup();
+      acquire(clients.c1);
+      world.runFor(10 * MS);
+      for (const s of ['s1', 's2', 's3']) {
+        if (fault === 'expired') world.node(s).wallJumpUs = 20 * S;
+        if (fault === 'unreachable') cut(world, 'c1', s);
+      }
+      let released: boolean | null | undefined;
+      clients.c1.release((ok) => (released = ok));
+      world.runFor(100 * MS);
+      outcomes.push(released);
+    }
+    expect(outcomes).toEqual([true, false, null]);
+  });
+
+  it('on abandon, the attempt in flight unlocks every instance and reports nothing', () => {
+    const { world, clients, holders } = setup();
+    world.latencyUs = 20 * MS;
+    const box = acquire(clients.c1);
+    world.runFor(25 * MS); // SETs applied, replies on their way
+    clients.c1.abandon();
+    world.runFor(200 * MS);
+    expect(box.grant).toBeUndefined();
+    expect(holders()).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('clientClock "wall" is fooled by a backward jump on the client; "monotonic" is not', () => {
+    for (const clientClock of ['wall', 'monotonic'] as const) {
+      const { world, clients } = setup({ ttl: '1s', clientClock });
+      acquire(clients.c1);
+      world.runFor(5 * MS);
+      world.node('c1').wallJumpUs = -5 * S;
+      world.runFor(1 * S);
+      expect(clients.c1.stillValid()).toBe(clientClock === 'wall');
+    }
+  });
+});
+
+describe('redlock instances', () => {
+  it('a restarted instance without persistence forgets the key; a delayed restart stays silent until it expired', () => {
+    for (const restartDelay of ['0s', '11s']) {
+      const { world, clients, lost } = setup({ restartDelay });
+      acquire(clients.c1);
+      world.runFor(10 * MS);
+      world.node('s1').crash('all');
+      world.node('s1').restart();
+      // c2 cannot reach s4, s5: it needs s1 (forgetful, or silent) plus s2, s3 (which hold c1's key)
+      cut(world, 'c2', 's4');
+      cut(world, 'c2', 's5');
+      const box = acquire(clients.c2);
+      world.runFor(1 * S);
+      expect(box.grant).toBeUndefined();
+      const server = world.node('s1').handlers as RedisServer;
+      expect(server.isServing).toBe(restartDelay === '0s');
+      world.runFor(12 * S);
+      expect(lost.c1).toHaveLength(1);
+      expect(box.grant).toEqual({});
+      expect(server.isServing).toBe(true);
+    }
+  });
+
+  it('"always" persistence keeps the key across a crash, so the quorum cannot be stolen', () => {
+    const { world, clients } = setup({ persistence: 'always' });
+    acquire(clients.c1);
+    world.runFor(10 * MS);
+    for (const s of ['s1', 's2']) {
+      world.node(s).crash('fsynced');
+      world.node(s).restart();
+    }
+    const box = acquire(clients.c2);
+    world.runFor(2 * S);
+    expect(box.grant).toBeUndefined();
+  });
+
+  it('without persistence, restarting a majority of instances hands the lock to a second client', () => {
+    const { world, clients } = setup({ persistence: 'none' });
+    acquire(clients.c1);
+    world.runFor(10 * MS);
+    for (const s of ['s1', 's2', 's3']) {
+      world.node(s).crash('all');
+      world.node(s).restart();
+    }
+    const box = acquire(clients.c2);
+    world.runFor(2 * S);
+    expect(box.grant).toEqual({});
+    expect(clients.c1.stillValid()).toBe(true);
+  });
+
+  it('announce no leadership (there is none) but report grants and expiries per instance', () => {
+    const { world, clients } = setup({ ttl: '1s' });
+    acquire(clients.c1);
+    world.runFor(2 * S);
+    const events = (e: NodeEvent): number => ['s1', 's2', 's3', 's4', 's5'].reduce((n, s) => n + world.node(s).events(e).length, 0);
+    expect(events('elected')).toBe(0);
+    expect(events('granted')).toBe(5);
+    expect(events('expired')).toBe(5);
+  });
+});
+
+// ---- scenarios ----------------------------------------------------------------------------
+
+describe('redlock scenarios', () => {
+  function run(file: string) {
+    const result = runScenario(loadScenarioFile(file), { designs: ['redlock'] }).results[0];
+    const ok = (check: string): unknown => (result.checks as Record<string, { ok: unknown }>)[check]?.ok;
+    return { result, ok };
+  }
+
+  it('no faults: every check holds', () => {
+    const { result, ok } = run('scenarios/redlock-no-faults.json');
+    expect(ok('mutualExclusion')).toBe(true);
+    expect(ok('resource')).toBe(true);
+    expect(ok('linearizable')).toBe(true);
+    expect(ok('fencing')).toBeNull();
+    expect(result.metrics.sections).toBe(30);
+    expect(result.expect.met).toBe(true);
+  });
+
+  it("Kleppmann's clock jump: s3's early expiry lets c2 lock s3, s4, s5 while c1 holds", () => {
+    const { result, ok } = run('scenarios/redlock-clock-jump.json');
+    expect(ok('mutualExclusion')).toBe(false);
+    expect(result.expect.met).toBe(true);
+    const violation = (result.checks.mutualExclusion?.violations ?? [])[0];
+    expect([...(violation?.nodes ?? [])].sort()).toEqual(['c1', 'c2']);
+  });
+
+  it('the same jump with monotonic expiry: mutual exclusion holds', () => {
+    const { result, ok } = run('scenarios/redlock-clock-jump-monotonic.json');
+    expect(ok('mutualExclusion')).toBe(true);
+    expect(result.expect.met).toBe(true);
+  });
+});
