@@ -139,6 +139,69 @@ export interface KnobInfo {
 }
 
 /**
+ * A service operation a section client is about to perform, in the terms of
+ * the `cas-register` history: the register's version. `read` returns the
+ * register; `cas` writes `value` if the version is still `from`, making it `to`.
+ */
+export type SectionCall =
+  | { readonly f: 'read' }
+  | { readonly f: 'cas'; readonly from: number; readonly to: number; readonly value: number };
+
+/** What a service operation answered: a read's register, or whether a cas swapped (false: the version had moved on). */
+export type SectionReturn =
+  | { readonly f: 'read'; readonly value: number; readonly version: number }
+  | { readonly f: 'cas'; readonly ok: boolean };
+
+/** One operation of a section with its outcome; `result` null: no answer, so it may or may not have taken effect. */
+export interface SectionOpRecord {
+  readonly call: SectionCall;
+  readonly result: SectionReturn | null;
+}
+
+/** How a section ended, as the section client reports it to the workload. */
+export interface SectionOutcome {
+  /** Every service operation the section performed, in order, with its outcome. */
+  readonly ops: readonly SectionOpRecord[];
+  /** Whether the section's write was acknowledged (its last op is a cas answered `ok: true`). */
+  readonly written: boolean;
+  /** Why the section ended without a write (retries exhausted, …), when it did. */
+  readonly reason?: string;
+}
+
+/**
+ * How a section client reports each operation as it happens, so the simulator
+ * can stamp true call and return times for the history (the client only knows
+ * its own clocks). Exactly one operation is open at a time.
+ */
+export interface SectionTracker {
+  /** The client sends `call` now; returns the operation's index in the section (0, 1, …). */
+  invoked(call: SectionCall): number;
+  /** The client learned the outcome of operation `index` now. */
+  returned(index: number, result: SectionReturn): void;
+}
+
+/**
+ * The client half of a lock-free design (optimistic concurrency, e.g. `cas`):
+ * instead of acquire/release it runs one whole section against its own
+ * servers — read, `hold`, conditional write, retrying per its knobs — while
+ * the shared section workload (sim/section-workload.ts) times and records it.
+ * Exactly one section runs at a time.
+ */
+export interface SectionClient extends NodeHandlers {
+  /**
+   * Runs one section: reports every operation through `track`, calls `hold`
+   * once with the first snapshot (the workload's hold time passes on this
+   * node's clock, then `then` runs), and calls `done` once at the end.
+   */
+  runSection(hold: (then: () => void) => void, done: (outcome: SectionOutcome) => void, track: SectionTracker): void;
+  /**
+   * The workload's deadline ran out: stop now, report nothing more for this
+   * section (an operation in flight stays of unknown outcome).
+   */
+  abandon(): void;
+}
+
+/**
  * A design under test. `parseKnobs` validates `config.<design>` (throwing
  * `KnobError` for a bad or unknown knob) and returns the resolved knobs.
  */
@@ -165,4 +228,10 @@ export interface Design<K = unknown> {
   createServer(api: NodeApi, ctx: DesignContext<K>, index: number): NodeHandlers;
   /** Builds the client library on a client node; `lost` tells the workload the lock was lost. */
   createClient(api: NodeApi, ctx: DesignContext<K>, lost: LostListener): LockClient;
+  /**
+   * Lock-free designs only: builds the section client on a client node. When
+   * present, clients run the section workload instead of the lock workload,
+   * and `resource` checks the acknowledged writes for one unbroken chain.
+   */
+  createSectionClient?(api: NodeApi, ctx: DesignContext<K>): SectionClient;
 }

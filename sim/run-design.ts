@@ -21,6 +21,9 @@ import type { CheckName, Scenario } from './scenario/types.ts';
 import { createStore, type StoreStats } from './store.ts';
 import { usToMs } from './time.ts';
 import { createWorkloadClient, type ClientProgress } from './workload.ts';
+// Lock-free designs (a `createSectionClient`, e.g. cas): section workload and register-chain `resource`.
+import { checkRegisterChain, type AckedWrite } from './checker/register-chain.ts';
+import { createSectionWorkloadClient } from './section-workload.ts';
 
 export interface RunOptions {
   /** Only these designs (default: the scenario's). */
@@ -53,10 +56,12 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
   const leases = new LeaseTracker(design.leaseQuorum?.(knobs) ?? 1);
   const storeStats: StoreStats = { staleRejected: 0 };
   const progress = new Map<string, ClientProgress>(
-    clients.map((client, i) => [client, { client, process: i + 1, sectionsDone: 0, started: false, waiting: false }]),
+    clients.map((client, i) => [client, { client, process: i + 1, sectionsDone: 0, started: false, waiting: false, boots: 0 }]),
   );
   const endUs = scenario.durationUs;
   const designMetrics: Record<string, number> = {};
+  /** Lock-free designs: the writes the service acknowledged (for `resource`). */
+  const registerWrites: AckedWrite[] = [];
 
   // The node closures below refer to `sim` and `faults`, which exist only once the nodes are specified.
   // eslint-disable-next-line prefer-const
@@ -70,13 +75,13 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
     ...clients.map((id): NodeSpec => ({
       id,
       role: 'client',
-      boot: (api) =>
-        createWorkloadClient(api, workload, progress.get(id)!, workloadRng.fork(id), {
-          trueNow,
-          endUs,
-          recorder,
-          onEvent: (event, client) => faults?.notify(event, client),
-        }, (lost) => design.createClient(api, ctx, lost)),
+      boot: (api) => {
+        const hooks = { trueNow, endUs, recorder, onEvent: (event: 'acquired' | 'released', client: string) => faults?.notify(event, client) };
+        if (design.createSectionClient !== undefined) {
+          return createSectionWorkloadClient(api, workload, progress.get(id)!, workloadRng.fork(id), { ...hooks, writes: registerWrites }, () => design.createSectionClient!(api, ctx));
+        }
+        return createWorkloadClient(api, workload, progress.get(id)!, workloadRng.fork(id), hooks, (lost) => design.createClient(api, ctx, lost));
+      },
     })),
     { id: 'store', role: 'store', boot: (api) => createStore(api, workload.fencing, recorder, trueNow, storeStats) },
   ];
@@ -192,7 +197,7 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
       ? checkMutualExclusion(recorder.beliefs, permits, endUs)
       : { ok: null, detail: 'design is not a lock (optimistic concurrency): there is nothing to exclude' },
     fencing: checkFencing(design.issuesTokens, recorder.grants, recorder.storeAccesses, workload.fencing),
-    resource: checkResource(recorder.storeAccesses),
+    resource: design.createSectionClient !== undefined ? checkRegisterChain(registerWrites) : checkResource(recorder.storeAccesses),
     linearizable: checkServiceHistory(
       design.historyModel === 'lease-lock' && permits > 1 ? `lease-lock:${permits}` : design.historyModel,
       serviceOperations(recorder.serviceOps, leases.expiries, (client) => progress.get(client)?.process ?? Number(client.slice(1))),

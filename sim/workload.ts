@@ -38,7 +38,12 @@ export interface ClientProgress {
   started: boolean;
   /** Whether the client is waiting for an acquire now (for unavailability accounting across crashes). */
   waiting: boolean;
+  /** How many times the client's process has booted (keeps store request ids unique across restarts). */
+  boots: number;
 }
+
+/** Store request ids of one client life are boot·REQUEST_ID_SPAN + 1, + 2, … so a restarted client never reuses one. */
+const REQUEST_ID_SPAN = 1_000_000_000;
 
 export interface WorkloadHooks {
   readonly trueNow: () => Micros;
@@ -68,7 +73,7 @@ export function createWorkloadClient(
   let phase: Phase = 'idle';
   let grant: Grant | null = null;
   let attempt = 0;
-  let requestId = 0;
+  let requestId = progress.boots++ * REQUEST_ID_SPAN;
   let pendingTimer: TimerId | null = null;
   let acquireCall: { op: { return: number | null; output: unknown }; startUs: Micros } | null = null;
   let readValue = 0;

@@ -18,8 +18,7 @@
  * per session, reconnect back-off growth.
  */
 import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
-import { US_PER_S } from '../../sim/time.ts';
+import { US_PER_S, type Micros } from '../../sim/time.ts';
 import type { RaftLockKnobs } from './knobs.ts';
 import { ServiceLink, type Call } from './link.ts';
 import type { LockReplyResult } from './protocol.ts';

@@ -20,9 +20,9 @@
  * that its predecessor already applied just before it was cut off (the
  * commit index had not reached the followers yet). Such a repeat is never
  * reported for a grant (only the leader of the entry's own term reports
- * grants, so one may go unreported), but is for an expiry (an unreported
- * expiry would make the next grant look illegal); `detail.index` and
- * `detail.token` identify the repeat.
+ * grants, and only while its leader lease holds, so one may go unreported),
+ * but is for an expiry (an unreported expiry would make the next grant look
+ * illegal); `detail.index` and `detail.token` identify the repeat.
  * Not modelled: request batching, snapshots, learners.
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
@@ -173,9 +173,13 @@ class RaftLockServer implements NodeHandlers {
     }
     for (const grant of applied.grants) {
       this.api.note(`lock: granted ${grant.client} session ${grant.session} token ${grant.token}`);
-      // Only the leader that appended the entry reports the grant: an older-term entry may already have
-      // been applied and reported by its own leader, and a grant reported twice looks like a token reused.
-      if (entry.term === this.raft.term) this.api.emit('granted', { client: grant.client, token: grant.token, session: grant.session, index });
+      // Only the leader that appended the entry reports the grant (an older-term entry may already have been
+      // applied and reported by its own leader: a grant reported twice looks like a token reused), and only
+      // while its lease says no other leader can exist (a leader resuming from a pause may learn of a commit
+      // late, after a newer leader granted higher tokens: reporting it then would misorder the grants).
+      if (entry.term === this.raft.term && this.raft.leaseValid()) {
+        this.api.emit('granted', { client: grant.client, token: grant.token, session: grant.session, index });
+      }
       if (cmd.op !== 'acquire') {
         // Wake only the one waiter that got the permit.
         this.api.send(grant.client, { type: 'lock.granted', session: grant.session, req: grant.req, token: grant.token } satisfies LockGranted);

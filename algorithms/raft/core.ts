@@ -31,7 +31,7 @@
  */
 import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
 import type { Micros } from '../../sim/time.ts';
-import { digestOf, RaftLog } from './log.ts';
+import { digestOf, RaftLog, type ReadonlyRaftLog } from './log.ts';
 import { isRaftMessage, type AppendReply, type AppendRequest, type VoteReply, type VoteRequest } from './messages.ts';
 import { HeartbeatRounds } from './rounds.ts';
 import type { LogEntry, RaftHooks, RaftOptions, RaftTiming, Role } from './types.ts';
@@ -44,10 +44,9 @@ interface PendingRead {
   readonly done: (ok: boolean) => void;
 }
 
-/** One Raft member running on one node. Build it in the server's constructor; it reloads from disk. */
+/** One Raft member running on one node. Build it in the server's constructor (it reloads from disk), then `start()` it. */
 export class RaftNode<C> {
-  /** The persistent state (exposed read-only for tests and the state machine's server). */
-  readonly log: RaftLog<C>;
+  private readonly store: RaftLog<C>;
   private readonly api: NodeApi;
   private readonly self: string;
   private readonly peers: readonly string[];
@@ -91,7 +90,7 @@ export class RaftNode<C> {
     this.timing = options.timing;
     this.hooks = options.hooks;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    this.log = new RaftLog<C>(api.disk, options.diskPrefix ?? 'raft');
+    this.store = new RaftLog<C>(api.disk, options.diskPrefix ?? 'raft');
   }
 
   /**
@@ -102,16 +101,21 @@ export class RaftNode<C> {
   start(): void {
     if (this.started) throw new Error(`raft ${this.self}: started twice`);
     this.started = true;
-    this.commit = this.log.storedCommit();
+    this.commit = this.store.storedCommit();
     this.applyCommitted();
     this.resetElectionTimer();
   }
 
   // ---- queries ---------------------------------------------------------
 
+  /** The persistent state, read-only (for tests and the state machine's server). */
+  get log(): ReadonlyRaftLog<C> {
+    return this.store;
+  }
+
   /** The current term. */
   get term(): number {
-    return this.log.term;
+    return this.store.term;
   }
 
   get role(): Role {
@@ -161,9 +165,9 @@ export class RaftNode<C> {
   /** Appends a command to the log if this node is leader; returns its index, or null when not leader. */
   propose(cmd: C): number | null {
     if (this.panicReason !== null || this.roleNow !== 'leader') return null;
-    this.log.append({ term: this.log.term, cmd });
-    this.log.sync();
-    const index = this.log.lastIndex;
+    this.store.append({ term: this.store.term, cmd });
+    this.store.sync();
+    const index = this.store.lastIndex;
     this.broadcast();
     this.advanceCommit();
     return index;
@@ -248,71 +252,71 @@ export class RaftNode<C> {
     this.leaderNow = null;
     this.votes = new Set([this.self]);
     this.resetElectionTimer();
-    if (before !== 'pre-candidate') this.hooks.roleChanged?.('pre-candidate', this.log.term);
+    if (before !== 'pre-candidate') this.hooks.roleChanged?.('pre-candidate', this.store.term);
     if (this.votes.size >= this.quorum) {
       this.startElection();
       return;
     }
-    const ask: VoteRequest = { type: 'raft.prevote', term: this.log.term + 1, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm };
+    const ask: VoteRequest = { type: 'raft.prevote', term: this.store.term + 1, lastLogIndex: this.store.lastIndex, lastLogTerm: this.store.lastTerm };
     for (const peer of this.peers) this.api.send(peer, ask);
   }
 
   private startElection(): void {
     this.roleNow = 'candidate';
     this.leaderNow = null;
-    this.log.setHardState(this.log.term + 1, this.self);
-    this.log.sync();
+    this.store.setHardState(this.store.term + 1, this.self);
+    this.store.sync();
     this.votes = new Set([this.self]);
     this.resetElectionTimer();
-    this.hooks.roleChanged?.('candidate', this.log.term);
+    this.hooks.roleChanged?.('candidate', this.store.term);
     if (this.votes.size >= this.quorum) {
       this.becomeLeader();
       return;
     }
-    const ask: VoteRequest = { type: 'raft.vote', term: this.log.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm };
+    const ask: VoteRequest = { type: 'raft.vote', term: this.store.term, lastLogIndex: this.store.lastIndex, lastLogTerm: this.store.lastTerm };
     for (const peer of this.peers) this.api.send(peer, ask);
   }
 
   private onPreVote(from: string, msg: VoteRequest): void {
     // A PreVote never changes our state: grant only if a real vote would be granted and we have no live leader.
-    const granted = msg.term > this.log.term && !this.inLease() && this.log.isUpToDate(msg.lastLogTerm, msg.lastLogIndex);
-    const reply: VoteReply = { type: 'raft.prevote-reply', term: granted ? msg.term : this.log.term, granted };
+    const granted = msg.term > this.store.term && !this.inLease() && this.store.isUpToDate(msg.lastLogTerm, msg.lastLogIndex);
+    const reply: VoteReply = { type: 'raft.prevote-reply', term: granted ? msg.term : this.store.term, granted };
     this.api.send(from, reply);
   }
 
   private onVote(from: string, msg: VoteRequest): void {
-    if (msg.term > this.log.term && this.inLease()) {
+    if (msg.term > this.store.term && this.inLease()) {
       // Leader stickiness: a disruptive candidate does not even bump our term.
-      this.api.send(from, { type: 'raft.vote-reply', term: this.log.term, granted: false } satisfies VoteReply);
+      this.api.send(from, { type: 'raft.vote-reply', term: this.store.term, granted: false } satisfies VoteReply);
       return;
     }
-    if (msg.term > this.log.term) this.stepDown(msg.term, null);
-    const votedFor = this.log.votedFor;
-    const granted = msg.term === this.log.term && (votedFor === null || votedFor === from) && this.log.isUpToDate(msg.lastLogTerm, msg.lastLogIndex);
+    if (msg.term > this.store.term) this.stepDown(msg.term, null);
+    const votedFor = this.store.votedFor;
+    const granted = msg.term === this.store.term && (votedFor === null || votedFor === from) && this.store.isUpToDate(msg.lastLogTerm, msg.lastLogIndex);
     if (granted) {
-      this.log.setHardState(this.log.term, from);
+      this.store.setHardState(this.store.term, from);
       this.resetElectionTimer();
     }
-    this.log.sync();
-    this.api.send(from, { type: 'raft.vote-reply', term: this.log.term, granted } satisfies VoteReply);
+    this.store.sync();
+    this.api.send(from, { type: 'raft.vote-reply', term: this.store.term, granted } satisfies VoteReply);
   }
 
   private onPreVoteReply(from: string, msg: VoteReply): void {
     if (this.roleNow !== 'pre-candidate') return;
-    if (msg.granted && msg.term === this.log.term + 1) {
+    if (msg.granted && msg.term === this.store.term + 1) {
       this.votes.add(from);
       if (this.votes.size >= this.quorum) this.startElection();
-    } else if (!msg.granted && msg.term > this.log.term) {
+    } else if (!msg.granted && msg.term > this.store.term) {
       this.stepDown(msg.term, null);
     }
   }
 
   private onVoteReply(from: string, msg: VoteReply): void {
-    if (msg.term > this.log.term) {
+    if (msg.term > this.store.term) {
       this.stepDown(msg.term, null);
       return;
     }
-    if (this.roleNow !== 'candidate' || msg.term !== this.log.term || !msg.granted) return;
+    if (this.roleNow !== 'candidate' || msg.term !== this.store.term || !msg.granted) return;
     this.votes.add(from);
     if (this.votes.size >= this.quorum) this.becomeLeader();
   }
@@ -325,15 +329,15 @@ export class RaftNode<C> {
     this.leaderSinceUs = this.api.monotonic();
     this.rounds = new HeartbeatRounds(this.peers, this.quorum);
     for (const peer of this.peers) {
-      this.nextIndex.set(peer, this.log.lastIndex + 1);
+      this.nextIndex.set(peer, this.store.lastIndex + 1);
       this.matchIndex.set(peer, 0);
     }
-    this.log.append({ term: this.log.term, cmd: null });
-    this.log.sync();
-    this.termStartIndex = this.log.lastIndex;
-    this.api.emit('elected', { term: this.log.term });
-    this.api.note(`raft: leader of term ${this.log.term}`);
-    this.hooks.roleChanged?.('leader', this.log.term);
+    this.store.append({ term: this.store.term, cmd: null });
+    this.store.sync();
+    this.termStartIndex = this.store.lastIndex;
+    this.api.emit('elected', { term: this.store.term });
+    this.api.note(`raft: leader of term ${this.store.term}`);
+    this.hooks.roleChanged?.('leader', this.store.term);
     if (this.roleNow !== 'leader') return; // the hook may not depose us, but stay defensive
     this.broadcast();
     this.armHeartbeat();
@@ -342,10 +346,10 @@ export class RaftNode<C> {
 
   /** Becomes a follower of `term` (which must not be lower than ours), believing in `leader`. */
   private stepDown(term: number, leader: string | null): void {
-    if (term < this.log.term) throw new Error(`raft ${this.self}: stepDown to older term ${term} < ${this.log.term}`);
+    if (term < this.store.term) throw new Error(`raft ${this.self}: stepDown to older term ${term} < ${this.store.term}`);
     const before = this.roleNow;
-    const oldTerm = this.log.term;
-    if (term > this.log.term) this.log.setHardState(term, null);
+    const oldTerm = this.store.term;
+    if (term > this.store.term) this.store.setHardState(term, null);
     if (before === 'leader') {
       if (this.heartbeatTimer !== null) this.api.cancelTimer(this.heartbeatTimer);
       this.heartbeatTimer = null;
@@ -360,9 +364,9 @@ export class RaftNode<C> {
     this.resetElectionTimer();
     if (before === 'leader') {
       this.api.emit('stepped-down', { term: oldTerm });
-      this.api.note(`raft: stepped down from term ${oldTerm} (now term ${this.log.term})`);
+      this.api.note(`raft: stepped down from term ${oldTerm} (now term ${this.store.term})`);
     }
-    if (before !== 'follower') this.hooks.roleChanged?.('follower', this.log.term);
+    if (before !== 'follower') this.hooks.roleChanged?.('follower', this.store.term);
   }
 
   // ---- replication -----------------------------------------------------
@@ -381,7 +385,7 @@ export class RaftNode<C> {
       this.heartbeatTimer = null;
       if (this.panicReason !== null || this.roleNow !== 'leader') return;
       if (this.lostQuorum()) {
-        this.stepDown(this.log.term, null);
+        this.stepDown(this.store.term, null);
         return;
       }
       this.broadcast();
@@ -398,14 +402,14 @@ export class RaftNode<C> {
   private sendAppend(peer: string, round: number): void {
     const next = this.nextIndex.get(peer)!;
     const prevIndex = next - 1;
-    const prevTerm = this.log.termAt(prevIndex);
-    if (prevTerm === undefined) throw new Error(`raft ${this.self}: nextIndex ${next} for ${peer} beyond log end ${this.log.lastIndex}`);
+    const prevTerm = this.store.termAt(prevIndex);
+    if (prevTerm === undefined) throw new Error(`raft ${this.self}: nextIndex ${next} for ${peer} beyond log end ${this.store.lastIndex}`);
     const msg: AppendRequest<C> = {
       type: 'raft.append',
-      term: this.log.term,
+      term: this.store.term,
       prevIndex,
       prevTerm,
-      entries: this.log.slice(next, this.maxBatch),
+      entries: this.store.slice(next, this.maxBatch),
       commit: this.commit,
       round,
     };
@@ -414,79 +418,84 @@ export class RaftNode<C> {
 
   private onAppend(from: string, msg: AppendRequest<C>): void {
     const reject = (conflictIndex: number): void => {
-      this.log.sync();
-      const reply: AppendReply = { type: 'raft.append-reply', term: this.log.term, success: false, matchIndex: 0, conflictIndex, round: msg.round };
+      this.store.sync();
+      const reply: AppendReply = { type: 'raft.append-reply', term: this.store.term, success: false, matchIndex: 0, conflictIndex, round: msg.round };
       this.api.send(from, reply);
     };
-    if (msg.term < this.log.term) {
+    if (msg.term < this.store.term) {
       reject(0);
       return;
     }
-    if (msg.term === this.log.term && this.roleNow === 'leader') {
+    if (msg.term === this.store.term && this.roleNow === 'leader') {
       this.panic(`two leaders in term ${msg.term}: ${this.self} and ${from}`);
       return;
     }
-    if (msg.term > this.log.term || this.roleNow !== 'follower') this.stepDown(msg.term, from);
+    if (msg.term > this.store.term || this.roleNow !== 'follower') this.stepDown(msg.term, from);
     this.leaderNow = from;
     this.leaderHeardUs = this.api.monotonic();
     this.resetElectionTimer();
 
-    if (msg.prevIndex > this.log.lastIndex) {
-      reject(this.log.lastIndex + 1);
+    if (msg.prevIndex > this.store.lastIndex) {
+      reject(this.store.lastIndex + 1);
       return;
     }
-    if (this.log.termAt(msg.prevIndex) !== msg.prevTerm) {
+    if (this.store.termAt(msg.prevIndex) !== msg.prevTerm) {
       if (msg.prevIndex <= this.commit) {
         this.panic(`leader ${from} disagrees with committed entry ${msg.prevIndex}`);
         return;
       }
-      reject(Math.max(this.commit + 1, this.log.firstIndexOfTerm(msg.prevIndex)));
+      reject(Math.max(this.commit + 1, this.store.firstIndexOfTerm(msg.prevIndex)));
       return;
     }
     let index = msg.prevIndex;
     for (const entry of msg.entries) {
       index++;
-      if (index <= this.log.lastIndex) {
-        if (this.log.termAt(index) === entry.term) continue; // already have it (a duplicate or reordered append)
+      if (index <= this.store.lastIndex) {
+        if (this.store.termAt(index) === entry.term) continue; // already have it (a duplicate or reordered append)
         if (index <= this.commit) {
           this.panic(`leader ${from} would overwrite committed entry ${index}`);
           return;
         }
-        this.log.truncateAfter(index - 1);
+        this.store.truncateAfter(index - 1);
       }
-      this.log.append(entry);
+      this.store.append(entry);
     }
-    this.log.sync();
+    this.store.sync();
     const matchIndex = msg.prevIndex + msg.entries.length;
-    const reply: AppendReply = { type: 'raft.append-reply', term: this.log.term, success: true, matchIndex, conflictIndex: 0, round: msg.round };
+    const reply: AppendReply = { type: 'raft.append-reply', term: this.store.term, success: true, matchIndex, conflictIndex: 0, round: msg.round };
     this.api.send(from, reply);
     const commit = Math.min(msg.commit, matchIndex);
     if (commit > this.commit) {
       this.commit = commit;
-      this.log.storeCommit(commit);
+      this.store.storeCommit(commit);
       this.applyCommitted();
     }
   }
 
   private onAppendReply(from: string, msg: AppendReply): void {
-    if (msg.term > this.log.term) {
+    if (msg.term > this.store.term) {
       this.stepDown(msg.term, null);
       return;
     }
-    if (this.roleNow !== 'leader' || msg.term !== this.log.term || this.rounds === null) return;
+    if (this.roleNow !== 'leader' || msg.term !== this.store.term || this.rounds === null) return;
+    if (msg.round > this.rounds.round) {
+      // Only possible if an earlier incarnation led this same term: it lost its disk and voted again.
+      this.panic(`${from} acknowledged round ${msg.round} of term ${msg.term}, which this process never sent`);
+      return;
+    }
     this.rounds.ack(from, msg.round);
     const match = this.matchIndex.get(from)!;
     const next = this.nextIndex.get(from)!;
     if (msg.success) {
-      if (msg.matchIndex > this.log.lastIndex) throw new Error(`raft ${this.self}: ${from} matched ${msg.matchIndex} beyond our log end ${this.log.lastIndex}`);
+      if (msg.matchIndex > this.store.lastIndex) throw new Error(`raft ${this.self}: ${from} matched ${msg.matchIndex} beyond our log end ${this.store.lastIndex}`);
       if (msg.matchIndex > match) {
         this.matchIndex.set(from, msg.matchIndex);
         this.nextIndex.set(from, Math.max(next, msg.matchIndex + 1));
         this.advanceCommit();
-        if (this.roleNow === 'leader' && this.nextIndex.get(from)! <= this.log.lastIndex) this.sendAppend(from, this.rounds.round);
+        if (this.roleNow === 'leader' && this.nextIndex.get(from)! <= this.store.lastIndex) this.sendAppend(from, this.rounds.round);
       }
     } else {
-      const retry = Math.min(Math.max(msg.conflictIndex, match + 1), this.log.lastIndex + 1);
+      const retry = Math.min(Math.max(msg.conflictIndex, match + 1), this.store.lastIndex + 1);
       if (retry < next) {
         this.nextIndex.set(from, retry);
         this.sendAppend(from, this.rounds.round);
@@ -498,13 +507,13 @@ export class RaftNode<C> {
   /** Commits the highest index of the current term stored on a quorum (§5.4.2: never count replicas of older terms). */
   private advanceCommit(): void {
     if (this.roleNow !== 'leader') return;
-    for (let n = this.log.lastIndex; n > this.commit; n--) {
-      if (this.log.termAt(n) !== this.log.term) break;
+    for (let n = this.store.lastIndex; n > this.commit; n--) {
+      if (this.store.termAt(n) !== this.store.term) break;
       let count = 1;
       for (const peer of this.peers) if (this.matchIndex.get(peer)! >= n) count++;
       if (count >= this.quorum) {
         this.commit = n;
-        this.log.storeCommit(n);
+        this.store.storeCommit(n);
         this.applyCommitted();
         // Tell followers now, so a successor leader knows these entries were already applied (and reported) by us.
         if (this.roleNow === 'leader' && this.peers.length > 0) this.broadcast();
@@ -519,7 +528,7 @@ export class RaftNode<C> {
     try {
       while (this.applied < this.commit) {
         const index = this.applied + 1;
-        const entry: LogEntry<C> = this.log.entry(index);
+        const entry: LogEntry<C> = this.store.entry(index);
         this.applied = index;
         this.api.emit('committed', { index, term: entry.term, digest: digestOf(entry.cmd) });
         this.hooks.apply(index, entry, this.roleNow === 'leader');

@@ -19,7 +19,18 @@ export interface HardState {
   readonly votedFor: string | null;
 }
 
-export class RaftLog<C> {
+/** What others may read of a node's Raft state (tests, the state machine's server). */
+export interface ReadonlyRaftLog<C> {
+  readonly term: number;
+  readonly votedFor: string | null;
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  termAt(index: number): number | undefined;
+  entry(index: number): LogEntry<C>;
+  slice(from: number, max: number): LogEntry<C>[];
+}
+
+export class RaftLog<C> implements ReadonlyRaftLog<C> {
   private readonly disk: Disk;
   private readonly logKey: string;
   private readonly hardKey: string;

@@ -26,6 +26,12 @@ export const INSERTED = 1;
 /** `ConfigCache.insert` result: a memory cap was reached; nothing stored. */
 export const OVERFLOW = -1;
 
+/** Memo capacity left; shared by the caches of one check and decremented in place. */
+export interface MemoryBudget {
+  entriesLeft: number;
+  wordsLeft: number;
+}
+
 /** The current linearized set plus the memo of explored configurations. */
 export class ConfigCache {
   /** Current linearized set: main words [0, mainWords), then pending words. */
@@ -52,16 +58,14 @@ export class ConfigCache {
   private count = 0;
   private arena: Uint32Array;
   private arenaUsed = 0;
-  private readonly maxEntries: number;
-  private readonly maxWords: number;
+  private readonly memory: MemoryBudget;
 
   /**
    * @param returned   number of operations that returned (ids 0..returned-1)
    * @param pending    number of operations that never returned
-   * @param maxEntries cap on memo entries
-   * @param maxWords   cap on memo bitset words
+   * @param memory     entries and words left, shared with other partitions' caches
    */
-  constructor(returned: number, pending: number, maxEntries: number, maxWords: number) {
+  constructor(returned: number, pending: number, memory: MemoryBudget) {
     this.returned = returned;
     this.mainWords = (returned + 31) >>> 5;
     this.pendingWords = (pending + 31) >>> 5;
@@ -69,8 +73,7 @@ export class ConfigCache {
     const n = returned + pending;
     this.zobrist = new Int32Array(n);
     for (let i = 0; i < n; i++) this.zobrist[i] = mix32(Math.imul(i + 1, 0x9e3779b9) ^ 0x5f356495);
-    this.maxEntries = maxEntries;
-    this.maxWords = maxWords;
+    this.memory = memory;
     const cap = 1024;
     this.heads = new Int32Array(cap * 2).fill(-1);
     this.mask = cap * 2 - 1;
@@ -175,7 +178,10 @@ export class ConfigCache {
       if (same && equal(this.entryState[e], state)) return PRESENT;
     }
     const words = span + pw;
-    if (this.count >= this.maxEntries || this.arenaUsed + words > this.maxWords) return OVERFLOW;
+    const memory = this.memory;
+    if (memory.entriesLeft < 1 || memory.wordsLeft < words) return OVERFLOW;
+    memory.entriesLeft--;
+    memory.wordsLeft -= words;
     if (this.count === this.entryNext.length) this.growEntries();
     if (this.arenaUsed + words > this.arena.length) this.growArena(words);
     const e = this.count++;

@@ -46,10 +46,12 @@ export function checkOperations(ops: Operation[], model: Model, options: CheckOp
   const start = options.now?.() ?? 0;
   validateOperations(ops, model);
   const budget = {
-    stepsLeft: options.budgetSteps ?? DEFAULT_BUDGET_STEPS,
+    steps: options.budgetSteps ?? DEFAULT_BUDGET_STEPS,
     deadline: options.deadline,
-    maxCacheEntries: options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES,
-    maxCacheWords: options.maxCacheWords ?? DEFAULT_MAX_CACHE_WORDS,
+    memory: {
+      entriesLeft: options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES,
+      wordsLeft: options.maxCacheWords ?? DEFAULT_MAX_CACHE_WORDS,
+    },
   };
   const outcome = checkPartitions(ops, model, budget);
   const ms = options.now === undefined ? 0 : options.now() - start;

@@ -36,6 +36,13 @@ export interface Model<S = unknown> {
    * which is sound: moving such an op earlier changes no later state.
    */
   readOnly?(op: Operation): boolean;
+  /**
+   * A string such that two ops with equal keys have the same effect and
+   * legality in every state (e.g. f + input, plus process for models that use
+   * it), or undefined. Lets the search treat interchangeable never-returned
+   * ops as one.
+   */
+  stepKey?(op: Operation): string | undefined;
   /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
   validate?(op: Operation): string | undefined;
 }

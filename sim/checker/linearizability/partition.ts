@@ -1,22 +1,39 @@
 /**
- * Runs the search over a model's partitions: independently, in the order the
- * model returns them, the first illegal partition ending the rest.
+ * Runs the search over a model's partitions: independently, interleaved in
+ * slices of steps (a deterministic stand-in for Porcupine's parallel
+ * goroutines), the first partition found illegal ending the rest.
  *
  * Models: P-compositionality (a history is linearizable iff each partition
- * is), which holds for the `kv` model's per-key split. Does not model:
- * choosing partitions (the model's `partition` does that).
+ * is), which holds for the `kv` model's per-key split; a shared step budget,
+ * a polled deadline and a shared memo capacity. Does not model: choosing
+ * partitions (the model's `partition` does that).
  */
 
 import type { Operation, UnknownReason } from './history.ts';
 import type { Model } from './model.ts';
-import type { SearchBudget } from './search.ts';
-import { searchPartition } from './search.ts';
+import type { MemoryBudget } from './cache.ts';
+import { PartitionSearch } from './search.ts';
 
-/** The combined outcome over all partitions; indices refer to `parts[partition]`. */
+/** The combined outcome over all partitions; indices refer to `ops` (the illegal partition's operations). */
 export type PartitionedOutcome =
   | { kind: 'ok'; partitions: number }
   | { kind: 'illegal'; partitions: number; partition: number; ops: Operation[]; longest: number[]; stuck: number[]; state: unknown }
   | { kind: 'unknown'; partitions: number; reason: UnknownReason };
+
+/** Budget of one check. */
+export interface CheckBudget {
+  /** Steps left over all partitions. */
+  steps: number;
+  /** Polled between slices; true stops the check with 'unknown'. */
+  deadline?: () => boolean;
+  /** Memo capacity shared by all partitions. */
+  memory: MemoryBudget;
+}
+
+/** Steps a partition runs before the driver polls the deadline or moves on (doubles each round). */
+const FIRST_SLICE = 2048;
+/** Longest slice between two deadline polls. */
+const MAX_SLICE = 65536;
 
 /** Splits `ops` with the model's `partition` (dropping empty parts), or returns one part. */
 export function partitionsOf(ops: Operation[], model: Model): Operation[][] {
@@ -26,25 +43,33 @@ export function partitionsOf(ops: Operation[], model: Model): Operation[][] {
 }
 
 /**
- * Checks every partition. An illegal partition stops the check; an unknown
- * one (budget or memory) is remembered and the rest are still checked, so a
- * later illegal partition still gives false.
+ * Checks every partition, round-robin in growing slices, so an illegal
+ * partition that is quick to refute is found before a slow one finishes. A
+ * partition that runs out of memo memory makes the verdict 'unknown' unless
+ * another is found illegal.
  */
-export function checkPartitions(ops: Operation[], model: Model, budget: SearchBudget): PartitionedOutcome {
+export function checkPartitions(ops: Operation[], model: Model, budget: CheckBudget): PartitionedOutcome {
   const parts = partitionsOf(ops, model);
+  const partitions = parts.length;
+  let active = parts.map((part, index) => ({ index, search: new PartitionSearch(part, model, budget.memory) }));
   let unknown: UnknownReason | undefined;
-  for (let i = 0; i < parts.length; i++) {
-    if (budget.stepsLeft <= 0 || (budget.deadline !== undefined && budget.deadline())) {
-      return { kind: 'unknown', partitions: parts.length, reason: budget.stepsLeft <= 0 ? 'steps' : 'deadline' };
+  let slice = FIRST_SLICE;
+  while (active.length > 0) {
+    const still: typeof active = [];
+    for (const item of active) {
+      if (budget.steps <= 0) return { kind: 'unknown', partitions, reason: 'steps' };
+      if (budget.deadline !== undefined && budget.deadline()) return { kind: 'unknown', partitions, reason: 'deadline' };
+      const before = item.search.steps;
+      const outcome = item.search.run(Math.min(slice, budget.steps));
+      budget.steps -= item.search.steps - before;
+      if (outcome === undefined) still.push(item);
+      else if (outcome.kind === 'illegal') {
+        const { longest, stuck, state } = outcome;
+        return { kind: 'illegal', partitions, partition: item.index, ops: parts[item.index], longest, stuck, state };
+      } else if (outcome.kind === 'unknown') unknown ??= outcome.reason;
     }
-    const outcome = searchPartition(parts[i], model, budget);
-    if (outcome.kind === 'illegal') {
-      return { kind: 'illegal', partitions: parts.length, partition: i, ops: parts[i], longest: outcome.longest, stuck: outcome.stuck, state: outcome.state };
-    }
-    if (outcome.kind === 'unknown') {
-      if (outcome.reason !== 'memory') return { kind: 'unknown', partitions: parts.length, reason: outcome.reason };
-      unknown ??= outcome.reason;
-    }
+    active = still;
+    if (slice < MAX_SLICE) slice *= 2;
   }
-  return unknown === undefined ? { kind: 'ok', partitions: parts.length } : { kind: 'unknown', partitions: parts.length, reason: unknown };
+  return unknown === undefined ? { kind: 'ok', partitions } : { kind: 'unknown', partitions, reason: unknown };
 }

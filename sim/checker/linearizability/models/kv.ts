@@ -11,7 +11,35 @@
 import type { Operation } from '../history.ts';
 import { isUnknown } from '../history.ts';
 import type { Model } from '../model.ts';
-import { hashStringTail, showValue, who } from '../model.ts';
+import { showValue, stableStringify, who } from '../model.ts';
+
+/** A key's value with a polynomial hash kept up to date by appends (equality stays exact). */
+export interface KvValue {
+  readonly s: string;
+  readonly h: number;
+}
+
+const BASE = 0x01000193;
+const EMPTY: KvValue = Object.freeze({ s: '', h: 0 });
+
+/** h(a + b) = h(a) * BASE^|b| + h(b), all mod 2^32. */
+function appendValue(v: KvValue, x: string): KvValue {
+  let h = v.h;
+  for (let i = 0; i < x.length; i++) h = (Math.imul(h, BASE) + x.charCodeAt(i)) | 0;
+  return { s: v.s + x, h };
+}
+
+function makeValue(x: string): KvValue {
+  return appendValue(EMPTY, x);
+}
+
+function sameValue(a: KvValue, b: KvValue): boolean {
+  return a === b || (a.h === b.h && a.s.length === b.s.length && a.s === b.s);
+}
+
+function reads(v: KvValue, output: unknown): boolean {
+  return typeof output === 'string' && output.length === v.s.length && output === v.s;
+}
 
 function describeKvOp(op: Operation): string {
   const pending = op.return === null ? ' (never returned)' : '';
@@ -34,6 +62,10 @@ function validateKv(op: Operation): string | undefined {
   return `model kv expects f "get", "put" or "append", got ${JSON.stringify(op.f)}`;
 }
 
+function kvStepKey(op: Operation): string {
+  return `${op.f}\u0000${op.key ?? ''}\u0000${stableStringify(op.input)}\u0000${stableStringify(op.output)}`;
+}
+
 /** Splits by key, keys in order of first appearance. */
 function partitionByKey(ops: Operation[]): Operation[][] {
   const byKey = new Map<string, Operation[]>();
@@ -50,26 +82,27 @@ function partitionByKey(ops: Operation[]): Operation[][] {
 }
 
 /** `kv`: get / put / append per key; partitions by key, each partition's state is that key's string. */
-export const kvModel: Model<string> = {
+export const kvModel: Model<KvValue> = {
   name: 'kv',
-  init: () => '',
-  step(state: string, op: Operation): string | undefined {
+  init: () => EMPTY,
+  step(state: KvValue, op: Operation): KvValue | undefined {
     switch (op.f) {
       case 'get':
-        return isUnknown(op.output) || op.output === state ? state : undefined;
+        return isUnknown(op.output) || reads(state, op.output) ? state : undefined;
       case 'put':
-        return op.input as string;
+        return makeValue(op.input as string);
       case 'append':
-        return state + (op.input as string);
+        return appendValue(state, op.input as string);
       default:
         return undefined;
     }
   },
   readOnly: (op) => op.f === 'get',
+  stepKey: kvStepKey,
   partition: partitionByKey,
-  equal: (a, b) => a === b,
-  hash: hashStringTail,
-  describeState: (s) => JSON.stringify(s),
+  equal: sameValue,
+  hash: (v) => v.h,
+  describeState: (v) => JSON.stringify(v.s),
   describeOp: describeKvOp,
   validate: validateKv,
 };
@@ -77,7 +110,7 @@ export const kvModel: Model<string> = {
 /** State of `kvMapModel`: keys sorted, values aligned. */
 export interface KvMapState {
   readonly keys: readonly string[];
-  readonly vals: readonly string[];
+  readonly vals: readonly KvValue[];
 }
 
 function lookup(s: KvMapState, key: string): number {
@@ -91,7 +124,7 @@ function lookup(s: KvMapState, key: string): number {
   return lo;
 }
 
-function setKey(s: KvMapState, key: string, value: string): KvMapState {
+function setKey(s: KvMapState, key: string, value: KvValue): KvMapState {
   const i = lookup(s, key);
   const keys = s.keys.slice();
   const vals = s.vals.slice();
@@ -110,31 +143,32 @@ export const kvMapModel: Model<KvMapState> = {
   step(state: KvMapState, op: Operation): KvMapState | undefined {
     const key = op.key ?? '';
     const i = lookup(state, key);
-    const current = state.keys[i] === key ? state.vals[i] : '';
+    const current = state.keys[i] === key ? state.vals[i] : EMPTY;
     switch (op.f) {
       case 'get':
-        return isUnknown(op.output) || op.output === current ? state : undefined;
+        return isUnknown(op.output) || reads(current, op.output) ? state : undefined;
       case 'put':
-        return setKey(state, key, op.input as string);
+        return setKey(state, key, makeValue(op.input as string));
       case 'append':
-        return setKey(state, key, current + (op.input as string));
+        return setKey(state, key, appendValue(current, op.input as string));
       default:
         return undefined;
     }
   },
   readOnly: (op) => op.f === 'get',
+  stepKey: kvStepKey,
   equal(a, b) {
     if (a === b) return true;
     if (a.keys.length !== b.keys.length) return false;
-    for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || a.vals[i] !== b.vals[i]) return false;
+    for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || !sameValue(a.vals[i], b.vals[i])) return false;
     return true;
   },
   hash(s) {
     let h = 0;
-    for (let i = 0; i < s.keys.length; i++) h = (Math.imul(h, 31) + (hashStringTail(s.keys[i]) ^ hashStringTail(s.vals[i]))) | 0;
+    for (let i = 0; i < s.keys.length; i++) h = (Math.imul(h, 31) + (Math.imul(s.keys[i].length + 1, 0x9e3779b1) ^ s.vals[i].h)) | 0;
     return h;
   },
-  describeState: (s) => `{${s.keys.map((k, i) => `${JSON.stringify(k)}: ${JSON.stringify(s.vals[i])}`).join(', ')}}`,
+  describeState: (s) => `{${s.keys.map((k, i) => `${JSON.stringify(k)}: ${JSON.stringify(s.vals[i].s)}`).join(', ')}}`,
   describeOp: describeKvOp,
   validate: validateKv,
 };

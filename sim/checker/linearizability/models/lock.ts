@@ -19,7 +19,7 @@
 import type { Operation } from '../history.ts';
 import { isUnknown } from '../history.ts';
 import type { Model } from '../model.ts';
-import { showValue, who } from '../model.ts';
+import { showValue, stableStringify, who } from '../model.ts';
 
 /** Lock state: sorted holder processes and the highest token granted (-Infinity before any). */
 export interface LockState {
@@ -119,6 +119,7 @@ export function makeLockModel(options: LockModelOptions): Model<LockState> {
           return undefined;
       }
     },
+    stepKey: (op) => `${op.f}\u0000${op.process}\u0000${stableStringify(op.input)}\u0000${stableStringify(op.output)}`,
     readOnly: (op) => (op.f === 'acquire' || op.f === 'release') && op.output === false,
     equal(a, b) {
       if (a === b) return true;

@@ -12,7 +12,7 @@
 import type { Operation } from '../history.ts';
 import { isUnknown } from '../history.ts';
 import type { Model } from '../model.ts';
-import { hashValue, showValue, valueEqual, who } from '../model.ts';
+import { hashValue, showValue, stableStringify, valueEqual, who } from '../model.ts';
 
 function describeRegisterOp(op: Operation): string {
   const pending = op.return === null;
@@ -55,6 +55,7 @@ function makeRegister(withCas: boolean): Model<unknown> {
           return undefined;
       }
     },
+    stepKey: (op) => `${op.f}\u0000${stableStringify(op.input)}\u0000${stableStringify(op.output)}`,
     readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.output === false),
     equal: valueEqual,
     hash: hashValue,

@@ -1,0 +1,77 @@
+/**
+ * The zookeeper design's knobs (SPEC §3 table): parsing with defaults and
+ * checks, and their documentation for `list`.
+ *
+ * `sessionTimeout` is what every client asks for; servers negotiate it into
+ * [2×, 20×] `tickTime` as ZooKeeper does (`minSessionTimeout`,
+ * `maxSessionTimeout` defaults), so a knob outside that range is accepted
+ * and clamped, like a real client's request. `electionTimeout` / `heartbeat`
+ * time the consensus core (ZAB in ZooKeeper; Raft here, see index.ts); they
+ * default to the Raft core's usual 150–300 ms / 50 ms rather than ZAB's
+ * tick-based `initLimit`/`syncLimit`, which only changes how fast a new
+ * leader is found, not what is guaranteed.
+ */
+import type { KnobInfo } from '../../sim/api.ts';
+import { KnobError } from '../../sim/errors.ts';
+import { KnobReader, type RangeUs } from '../../sim/knobs.ts';
+import { formatUs, type Micros } from '../../sim/time.ts';
+
+/** What the lock client does when its connection is lost (Curator's SUSPENDED). */
+export type OnSuspended = 'continue' | 'stop';
+
+/** Resolved knobs, durations in µs. */
+export interface ZkKnobs {
+  readonly servers: number;
+  /** The session timeout each client requests (negotiated by the server). */
+  readonly sessionTimeoutUs: Micros;
+  /** ZooKeeper's tick: bounds the negotiated timeout and is the expiry bucket width. */
+  readonly tickTimeUs: Micros;
+  readonly onSuspended: OnSuspended;
+  /** ZooKeeper 3.9: the client declares its own session expired after 4/3 of the timeout without a server. */
+  readonly clientSelfExpiry: boolean;
+  readonly electionTimeoutUs: RangeUs;
+  readonly heartbeatUs: Micros;
+  /** The workload's permits (1: the lock recipe; more: the semaphore recipe). */
+  readonly permits: number;
+}
+
+/** Knob documentation. */
+export const ZK_KNOBS: readonly KnobInfo[] = [
+  { name: 'servers', default: 5, meaning: 'ensemble size' },
+  { name: 'sessionTimeout', default: '10s', meaning: 'session timeout clients request; negotiated into [2×, 20×] tickTime; the client goes Disconnected after 2/3 of it without a server' },
+  { name: 'tickTime', default: '2s', meaning: 'ZooKeeper tick: bounds the session timeout; session expiry is rounded up to the next tick boundary' },
+  { name: 'onSuspended', default: 'continue', meaning: '"stop": the lock holder gives up the lock the moment it goes Disconnected (Curator\'s advice for SUSPENDED)' },
+  { name: 'clientSelfExpiry', default: false, meaning: 'true: the client expires its own session after 4/3 of the timeout without a server (ZooKeeper 3.9)' },
+  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: 'consensus core: randomized election timeout range' },
+  { name: 'heartbeat', default: '50ms', meaning: 'consensus core: leader → followers heartbeat period' },
+];
+
+/** Parses `config.zookeeper`; throws KnobError for a bad or unknown knob. */
+export function parseZkKnobs(raw: Readonly<Record<string, unknown>>, permits: number): ZkKnobs {
+  const r = new KnobReader(raw);
+  const knobs: ZkKnobs = {
+    servers: r.number('servers', 5, { min: 1, max: 15, integer: true }),
+    sessionTimeoutUs: r.duration('sessionTimeout', '10s'),
+    tickTimeUs: r.duration('tickTime', '2s'),
+    onSuspended: r.oneOf<OnSuspended>('onSuspended', 'continue', ['continue', 'stop']),
+    clientSelfExpiry: r.boolean('clientSelfExpiry', false),
+    electionTimeoutUs: r.range('electionTimeout', { min: '150ms', max: '300ms' }),
+    heartbeatUs: r.duration('heartbeat', '50ms'),
+    permits,
+  };
+  r.finish(['permits']);
+  if (knobs.tickTimeUs <= 0) throw new KnobError(['tickTime'], 'expected a positive duration');
+  if (knobs.sessionTimeoutUs <= 0) throw new KnobError(['sessionTimeout'], 'expected a positive duration');
+  if (knobs.heartbeatUs <= 0) throw new KnobError(['heartbeat'], 'expected a positive duration');
+  if (knobs.electionTimeoutUs.minUs <= 0) throw new KnobError(['electionTimeout', 'min'], 'expected a positive duration');
+  if (knobs.heartbeatUs >= knobs.electionTimeoutUs.minUs) {
+    throw new KnobError(['heartbeat'], `must be below electionTimeout.min (${formatUs(knobs.electionTimeoutUs.minUs)}), or followers campaign between heartbeats; got ${formatUs(knobs.heartbeatUs)}`);
+  }
+  if (!Number.isInteger(permits) || permits < 1) throw new KnobError(['permits'], `expected a whole number ≥ 1, got ${permits}`);
+  return knobs;
+}
+
+/** The timeout a server grants for a requested one: ZooKeeper clamps it into [2, 20] ticks. */
+export function negotiateTimeoutUs(requestedUs: Micros, tickTimeUs: Micros): Micros {
+  return Math.min(20 * tickTimeUs, Math.max(2 * tickTimeUs, requestedUs));
+}

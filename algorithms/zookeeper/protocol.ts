@@ -1,0 +1,127 @@
+/**
+ * The messages of the ZooKeeper-style ensemble.
+ *
+ * Client ↔ server messages belong to one connection (`conn`, chosen by the
+ * client) and carry a per-direction sequence number `seq` starting at 1, so
+ * each side can restore the order and drop duplicates the way TCP would
+ * (channel.ts). A connection begins with `zk.connect`; requests carry a
+ * client-chosen `xid` their reply names. Server ↔ server: `zk.forward` (a
+ * follower hands a write to the leader) and `zk.touch` (a follower reports
+ * which sessions it heard from). Raft's own messages are the core's.
+ */
+import type { Message } from '../../sim/api.ts';
+import type { DeleteTag, ZkResult, ZkTxn } from './tree.ts';
+import type { WatchSet } from './watches.ts';
+
+/** An operation a client asks for. Reads are answered by the server it is connected to. */
+export type ZkOp =
+  | { readonly op: 'create'; readonly path: string; readonly ephemeral: boolean; readonly sequential: boolean }
+  | { readonly op: 'delete'; readonly path: string; readonly tag: DeleteTag | null }
+  | { readonly op: 'getChildren'; readonly path: string; readonly watch: boolean }
+  | { readonly op: 'exists'; readonly path: string; readonly watch: boolean };
+
+/** Fields every connection message carries. */
+interface OnConn {
+  readonly conn: string;
+  readonly seq: number;
+}
+
+// ---- client → server ------------------------------------------------------
+
+export interface ZkConnect extends Message, OnConn {
+  readonly type: 'zk.connect';
+  /** null: open a new session. */
+  readonly session: string | null;
+  readonly timeoutUs: number;
+  /** The highest zxid the client has seen; a server that has not seen it refuses. */
+  readonly lastZxid: number;
+  /** Watches to re-register (SetWatches), for a reconnect. */
+  readonly watches: WatchSet;
+}
+
+export interface ZkPing extends Message, OnConn {
+  readonly type: 'zk.ping';
+}
+
+export interface ZkRequest extends Message, OnConn {
+  readonly type: 'zk.request';
+  readonly xid: number;
+  readonly req: ZkOp;
+}
+
+export type ClientMessage = ZkConnect | ZkPing | ZkRequest;
+
+// ---- server → client ------------------------------------------------------
+
+export interface ZkConnected extends Message, OnConn {
+  readonly type: 'zk.connected';
+  readonly session: string;
+  /** The negotiated timeout. */
+  readonly timeoutUs: number;
+  readonly zxid: number;
+}
+
+/** The connection is over: the session expired (the client learns it only here). */
+export interface ZkExpired extends Message, OnConn {
+  readonly type: 'zk.expired';
+}
+
+/** The server will not (or no longer) serve this connection: try another server within the session. */
+export interface ZkClosed extends Message, OnConn {
+  readonly type: 'zk.closed';
+  readonly reason: string;
+}
+
+export interface ZkPong extends Message, OnConn {
+  readonly type: 'zk.pong';
+  readonly zxid: number;
+}
+
+export interface ZkReply extends Message, OnConn {
+  readonly type: 'zk.reply';
+  readonly xid: number;
+  readonly zxid: number;
+  readonly result: ZkResult;
+}
+
+export interface ZkWatchEvent extends Message, OnConn {
+  readonly type: 'zk.watch';
+  readonly zxid: number;
+  readonly path: string;
+  readonly event: 'created' | 'deleted' | 'children';
+}
+
+export type ServerMessage = ZkConnected | ZkExpired | ZkClosed | ZkPong | ZkReply | ZkWatchEvent;
+
+/** A server message without the connection fields the server's channel adds. */
+export type ServerBody = ServerMessage extends infer M ? (M extends ServerMessage ? Omit<M, 'conn' | 'seq'> : never) : never;
+
+/** A client message without the connection fields the client's channel adds. */
+export type ClientBody = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, 'conn' | 'seq'> : never) : never;
+
+// ---- server ↔ server --------------------------------------------------------
+
+export interface ZkForward extends Message {
+  readonly type: 'zk.forward';
+  /** Unique per request, so a duplicated forward is proposed once. */
+  readonly id: string;
+  readonly txn: ZkTxn;
+}
+
+export interface ZkTouch extends Message {
+  readonly type: 'zk.touch';
+  readonly sessions: readonly string[];
+}
+
+const CLIENT_TYPES = new Set(['zk.connect', 'zk.ping', 'zk.request']);
+const SERVER_TYPES = new Set(['zk.connected', 'zk.expired', 'zk.closed', 'zk.pong', 'zk.reply', 'zk.watch']);
+
+/** Whether a message is a client → server connection message. */
+export function isClientMessage(msg: Message): msg is ClientMessage {
+  return CLIENT_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
+}
+
+/** Whether a message is a server → client connection message. */
+export function isServerMessage(msg: Message): msg is ServerMessage {
+  return SERVER_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
+}

@@ -1,0 +1,117 @@
+/**
+ * Prepares one partition for the search: numbers its operations, builds the
+ * time-sorted doubly linked list of call and return entries, and the
+ * "may only follow" constraints the list cannot express.
+ *
+ * Models: closed intervals (calls before returns at equal times), returns
+ * of never-returned operations after every other event, a process's own
+ * operations in order when one's return equals the next one's call, and
+ * interchangeable never-returned operations (same `model.stepKey`) taken in
+ * call order. Does not model: the search itself.
+ */
+
+import type { Operation } from './history.ts';
+import { UNKNOWN } from './history.ts';
+import type { Model } from './model.ts';
+
+/** A partition ready for `PartitionSearch`. Ids: returned ops 0..returned-1 by call time, then never-returned ones. */
+export interface Prepared {
+  /** Number of operations. */
+  n: number;
+  /** Ops that returned (ids below this). */
+  returned: number;
+  /** Ops that never returned. */
+  pending: number;
+  /** id → index in the partition's ops array. */
+  orig: Int32Array;
+  /** id → the op as the model steps it (never-returned ops get an UNKNOWN output). */
+  stepOps: Operation[];
+  /** id → 1 when the model says the op is read-only. */
+  readOnly: Uint8Array;
+  /** id → an op that must be linearized first (same process, returned exactly at this call), or -1. */
+  prevSame: Int32Array;
+  /** id → an interchangeable never-returned op called earlier that must be linearized first, or -1. */
+  prevEquiv: Int32Array;
+  /** Entry list: nodes 0..n-1 are calls, n..2n-1 returns, 2n the head; -1 ends it. */
+  next: Int32Array;
+  prev: Int32Array;
+}
+
+/** Builds the `Prepared` form of `ops` (any order) for `model`. */
+export function prepare(ops: readonly Operation[], model: Model): Prepared {
+  const n = ops.length;
+  const order: number[] = [];
+  const pendingOrder: number[] = [];
+  for (let i = 0; i < n; i++) (ops[i].return === null ? pendingOrder : order).push(i);
+  order.sort((a, b) => ops[a].call - ops[b].call || (ops[a].return as number) - (ops[b].return as number) || a - b);
+  pendingOrder.sort((a, b) => ops[a].call - ops[b].call || a - b);
+  const returned = order.length;
+  const pending = pendingOrder.length;
+  const orig = new Int32Array(n);
+  for (let i = 0; i < returned; i++) orig[i] = order[i];
+  for (let i = 0; i < pending; i++) orig[returned + i] = pendingOrder[i];
+  const stepOps: Operation[] = new Array(n);
+  const callTime = new Float64Array(n);
+  const readOnly = new Uint8Array(n);
+  for (let id = 0; id < n; id++) {
+    const op = ops[orig[id]];
+    stepOps[id] = op.return === null && op.output !== UNKNOWN ? { ...op, output: UNKNOWN } : op;
+    callTime[id] = op.call;
+    if (model.readOnly !== undefined && model.readOnly(stepOps[id])) readOnly[id] = 1;
+  }
+
+  const byCall = Array.from({ length: n }, (_, id) => id);
+  byCall.sort((a, b) => callTime[a] - callTime[b] || a - b);
+
+  // A process's own ops stay ordered when one returns exactly when the next is called
+  // (the list puts calls before returns at equal times, so it cannot say this).
+  const prevSame = new Int32Array(n).fill(-1);
+  const lastReturned = new Map<number, number>();
+  for (const id of byCall) {
+    const op = stepOps[id];
+    const x = lastReturned.get(op.process);
+    if (x !== undefined && stepOps[x].return === op.call) prevSame[id] = x;
+    if (op.return !== null) lastReturned.set(op.process, id);
+  }
+
+  // Never-returned ops with the same effect are interchangeable once both are called:
+  // only the earlier-called one is tried first (a swap turns any other order into that one).
+  const prevEquiv = new Int32Array(n).fill(-1);
+  if (model.stepKey !== undefined && pending > 1) {
+    const lastOfKey = new Map<string, number>();
+    for (let id = returned; id < n; id++) {
+      if (prevSame[id] !== -1) continue; // keep it simple: only ops with no same-process bound
+      const k = model.stepKey(stepOps[id]);
+      if (k === undefined) continue;
+      const q = lastOfKey.get(k);
+      if (q !== undefined) prevEquiv[id] = q;
+      lastOfKey.set(k, id);
+    }
+  }
+
+  // The entry list: calls and returns merged by time, calls first at equal times.
+  const head = 2 * n;
+  const next = new Int32Array(2 * n + 1);
+  const prev = new Int32Array(2 * n + 1);
+  const rets = Array.from({ length: returned }, (_, id) => id);
+  rets.sort((a, b) => (stepOps[a].return as number) - (stepOps[b].return as number) || a - b);
+  for (let j = 0; j < pending; j++) rets.push(returned + j);
+  let last = head;
+  let ci = 0;
+  let ri = 0;
+  while (ci < n || ri < n) {
+    let node: number;
+    if (ri >= n) node = byCall[ci++];
+    else if (ci >= n) node = n + rets[ri++];
+    else {
+      const r = rets[ri];
+      const rt = r >= returned ? Infinity : (stepOps[r].return as number);
+      node = callTime[byCall[ci]] <= rt ? byCall[ci++] : n + rets[ri++];
+    }
+    next[last] = node;
+    prev[node] = last;
+    last = node;
+  }
+  next[last] = -1;
+  return { n, returned, pending, orig, stepOps, readOnly, prevSame, prevEquiv, next, prev };
+}
