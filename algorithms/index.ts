@@ -8,12 +8,14 @@ import { redis } from './redis/index.ts';
 import { redlock } from './redlock/index.ts';
 import { raftLock } from './raft-lock/index.ts';
 import { cas } from './cas/index.ts';
+import { zookeeper } from './zookeeper/index.ts';
 
 export const DESIGNS: Readonly<Record<string, Design<any>>> = {
   redis,
   redlock,
   'raft-lock': raftLock,
   cas,
+  zookeeper,
 };
 
 /** The design named `name`, or an InputError naming the place it was asked for. */

@@ -28,6 +28,7 @@ interface CallState extends Call {
   timer: TimerId | null;
 }
 
+/** One client's link to the servers; one operation at a time. */
 export class ServerLink {
   private readonly api: NodeApi;
   private readonly servers: readonly string[];

@@ -81,7 +81,11 @@ class PrimaryServer implements NodeHandlers {
     this.lastHeardUs = api.monotonic();
     if (group.length > 1) {
       this.cron();
-      if (this.isPrimary()) this.heartbeat();
+      if (this.isPrimary()) {
+        // Announce at once: a restarted primary that was replaced learns of the newer epoch within a round trip.
+        this.broadcast();
+        this.heartbeat();
+      }
     }
   }
 

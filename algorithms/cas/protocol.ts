@@ -12,11 +12,13 @@ import type { RegisterState } from './register.ts';
 /** What a client asks: the register, or a write of `value` if the version is still `from`. */
 export type CasRequestBody = { readonly op: 'read' } | { readonly op: 'cas'; readonly from: number; readonly value: number };
 
+/** One attempt of a client operation. */
 export type CasRequest = Message & { readonly type: 'cas.req'; readonly rid: string; readonly attempt: number } & CasRequestBody;
 
 /** The answer: the register's value and version, or whether the write swapped. */
 export type CasResult = { readonly op: 'read'; readonly value: number; readonly version: number } | { readonly op: 'cas'; readonly ok: boolean };
 
+/** A server's answer to one attempt. */
 export interface CasReply extends Message {
   readonly type: 'cas.reply';
   readonly rid: string;

@@ -16,6 +16,7 @@ export interface LastWrite {
   readonly version: number;
 }
 
+/** The register: its value, its version (bumped by every write) and the per-client deduplication table. */
 export interface RegisterState {
   readonly value: number;
   readonly version: number;
@@ -33,6 +34,7 @@ export interface CasCommand {
   readonly value: number;
 }
 
+/** What applying a compare-and-set did. */
 export interface CasApplied {
   readonly state: RegisterState;
   readonly ok: boolean;

@@ -21,6 +21,10 @@ export class HeartbeatRounds {
   private readonly ackedBy = new Map<string, number>();
   private readonly peers: readonly string[];
   private readonly quorum: number;
+  /** Scratch space for the quorum computation (no allocation per ack). */
+  private readonly scratch: number[];
+  /** Cached `quorumRound()`, or -1 when an ack or a new round may have changed it. */
+  private cachedQuorumRound = -1;
 
   /**
    * @param peers  the other members (not the leader itself)
@@ -31,6 +35,7 @@ export class HeartbeatRounds {
     this.peers = peers;
     this.quorum = quorum;
     for (const peer of peers) this.ackedBy.set(peer, 0);
+    this.scratch = new Array<number>(peers.length + 1).fill(0);
   }
 
   /** The latest round started. */
@@ -42,6 +47,7 @@ export class HeartbeatRounds {
   next(nowUs: Micros): number {
     this.current++;
     this.sentAtUs.set(this.current, nowUs);
+    this.cachedQuorumRound = -1;
     return this.current;
   }
 
@@ -50,14 +56,30 @@ export class HeartbeatRounds {
     const before = this.ackedBy.get(peer);
     if (before === undefined) throw new Error(`ack from non-member ${peer}`);
     if (round > this.current) throw new Error(`ack of round ${round} from ${peer}, but only ${this.current} rounds were sent`);
-    if (round > before) this.ackedBy.set(peer, round);
-    this.prune();
+    if (round > before) {
+      this.ackedBy.set(peer, round);
+      this.cachedQuorumRound = -1;
+      this.prune();
+    }
   }
 
   /** The highest round a quorum has acknowledged (0: none yet). */
   quorumRound(): number {
-    const rounds = [this.current, ...this.peers.map((peer) => this.ackedBy.get(peer) ?? 0)].sort((a, b) => b - a);
-    return rounds[this.quorum - 1];
+    if (this.cachedQuorumRound >= 0) return this.cachedQuorumRound;
+    // The quorum-th largest of (own round, each peer's ack): insertion sort, descending, into scratch.
+    const rounds = this.scratch;
+    rounds[0] = this.current;
+    for (let i = 0; i < this.peers.length; i++) {
+      const value = this.ackedBy.get(this.peers[i])!;
+      let j = i + 1;
+      while (j > 0 && rounds[j - 1] < value) {
+        rounds[j] = rounds[j - 1];
+        j--;
+      }
+      rounds[j] = value;
+    }
+    this.cachedQuorumRound = rounds[this.quorum - 1];
+    return this.cachedQuorumRound;
   }
 
   /** When the quorum-acknowledged round was sent, or undefined if none is. */

@@ -5,6 +5,16 @@
  * create reply would have named. Pure string functions; no I/O.
  */
 
+/** Where the recipes keep their nodes. */
+export const RECIPE_PATHS = {
+  /** The lock: one ephemeral sequential child per contender. */
+  lock: '/lock',
+  /** Curator InterProcessSemaphoreV2: the mutex that serialises lease creation… */
+  semaphoreLocks: '/semaphore/locks',
+  /** …and the lease nodes (the first `permits` children hold). */
+  semaphoreLeases: '/semaphore/leases',
+} as const;
+
 /** Width of the sequential suffix, as ZooKeeper formats it. */
 export const SEQUENCE_DIGITS = 10;
 

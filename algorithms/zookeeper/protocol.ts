@@ -18,86 +18,51 @@ export type ZkOp =
   | { readonly op: 'create'; readonly path: string; readonly ephemeral: boolean; readonly sequential: boolean }
   | { readonly op: 'delete'; readonly path: string; readonly tag: DeleteTag | null }
   | { readonly op: 'getChildren'; readonly path: string; readonly watch: boolean }
-  | { readonly op: 'exists'; readonly path: string; readonly watch: boolean };
+  | { readonly op: 'exists'; readonly path: string; readonly watch: boolean }
+  /** Nodes hold no data here: answers whether the node exists (NoNode if not) and sets a data watch only if it does. */
+  | { readonly op: 'getData'; readonly path: string; readonly watch: boolean };
 
-/** Fields every connection message carries. */
-interface OnConn {
+/** Fields every connection message carries (added by the sending side's channel). */
+export type OnConn = {
   readonly conn: string;
   readonly seq: number;
-}
+};
 
 // ---- client → server ------------------------------------------------------
 
-export interface ZkConnect extends Message, OnConn {
-  readonly type: 'zk.connect';
-  /** null: open a new session. */
-  readonly session: string | null;
-  readonly timeoutUs: number;
-  /** The highest zxid the client has seen; a server that has not seen it refuses. */
-  readonly lastZxid: number;
-  /** Watches to re-register (SetWatches), for a reconnect. */
-  readonly watches: WatchSet;
-}
+/** What a client sends on a connection, before the channel adds `conn` and `seq`. */
+export type ClientBody =
+  | {
+      readonly type: 'zk.connect';
+      /** null: open a new session. */
+      readonly session: string | null;
+      readonly timeoutUs: number;
+      /** The highest zxid the client has seen; a server that has not seen it refuses. */
+      readonly lastZxid: number;
+      /** Watches to re-register (SetWatches), for a reconnect. */
+      readonly watches: WatchSet;
+    }
+  | { readonly type: 'zk.ping' }
+  | { readonly type: 'zk.request'; readonly xid: number; readonly req: ZkOp };
 
-export interface ZkPing extends Message, OnConn {
-  readonly type: 'zk.ping';
-}
-
-export interface ZkRequest extends Message, OnConn {
-  readonly type: 'zk.request';
-  readonly xid: number;
-  readonly req: ZkOp;
-}
-
-export type ClientMessage = ZkConnect | ZkPing | ZkRequest;
+export type ClientMessage = ClientBody & OnConn;
+export type ZkConnect = Extract<ClientBody, { type: 'zk.connect' }> & OnConn;
 
 // ---- server → client ------------------------------------------------------
 
-export interface ZkConnected extends Message, OnConn {
-  readonly type: 'zk.connected';
-  readonly session: string;
-  /** The negotiated timeout. */
-  readonly timeoutUs: number;
-  readonly zxid: number;
-}
+/** What a server sends on a connection, before the channel adds `conn` and `seq`. */
+export type ServerBody =
+  /** The session is open (new or resumed); `timeoutUs` is the negotiated timeout. */
+  | { readonly type: 'zk.connected'; readonly session: string; readonly timeoutUs: number; readonly zxid: number }
+  /** The session expired: the client learns it only here, on (re)connecting. */
+  | { readonly type: 'zk.expired' }
+  /** The server will not (or no longer) serve this connection: try another server within the session. Sent with seq 0, out of band. */
+  | { readonly type: 'zk.closed'; readonly reason: string }
+  | { readonly type: 'zk.pong'; readonly zxid: number }
+  | { readonly type: 'zk.reply'; readonly xid: number; readonly zxid: number; readonly result: ZkResult }
+  | { readonly type: 'zk.watch'; readonly zxid: number; readonly path: string; readonly event: 'created' | 'deleted' | 'children' };
 
-/** The connection is over: the session expired (the client learns it only here). */
-export interface ZkExpired extends Message, OnConn {
-  readonly type: 'zk.expired';
-}
-
-/** The server will not (or no longer) serve this connection: try another server within the session. */
-export interface ZkClosed extends Message, OnConn {
-  readonly type: 'zk.closed';
-  readonly reason: string;
-}
-
-export interface ZkPong extends Message, OnConn {
-  readonly type: 'zk.pong';
-  readonly zxid: number;
-}
-
-export interface ZkReply extends Message, OnConn {
-  readonly type: 'zk.reply';
-  readonly xid: number;
-  readonly zxid: number;
-  readonly result: ZkResult;
-}
-
-export interface ZkWatchEvent extends Message, OnConn {
-  readonly type: 'zk.watch';
-  readonly zxid: number;
-  readonly path: string;
-  readonly event: 'created' | 'deleted' | 'children';
-}
-
-export type ServerMessage = ZkConnected | ZkExpired | ZkClosed | ZkPong | ZkReply | ZkWatchEvent;
-
-/** A server message without the connection fields the server's channel adds. */
-export type ServerBody = ServerMessage extends infer M ? (M extends ServerMessage ? Omit<M, 'conn' | 'seq'> : never) : never;
-
-/** A client message without the connection fields the client's channel adds. */
-export type ClientBody = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, 'conn' | 'seq'> : never) : never;
+export type ServerMessage = ServerBody & OnConn;
 
 // ---- server ↔ server --------------------------------------------------------
 
@@ -117,11 +82,11 @@ const CLIENT_TYPES = new Set(['zk.connect', 'zk.ping', 'zk.request']);
 const SERVER_TYPES = new Set(['zk.connected', 'zk.expired', 'zk.closed', 'zk.pong', 'zk.reply', 'zk.watch']);
 
 /** Whether a message is a client → server connection message. */
-export function isClientMessage(msg: Message): msg is ClientMessage {
+export function isClientMessage(msg: Message): msg is Message & ClientMessage {
   return CLIENT_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
 }
 
 /** Whether a message is a server → client connection message. */
-export function isServerMessage(msg: Message): msg is ServerMessage {
+export function isServerMessage(msg: Message): msg is Message & ServerMessage {
   return SERVER_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
 }

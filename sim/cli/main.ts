@@ -10,20 +10,16 @@
  * exit 2 saying so.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
-import { isModuleNotFound } from './optional-module.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { runCheck } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';
 
-/** `sim/cli/commands/check.ts`'s entry point (SPEC §5): returns the exit code. */
-type RunCheck = (
-  files: string[],
-  opts: { model?: string; format?: string; json?: boolean },
-  out: { stdout: (text: string) => void; stderr: (text: string) => void; color: boolean },
-) => number | Promise<number>;
 
 /** Exit codes (SPEC §2, plus 3 for internal errors). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
@@ -79,19 +75,6 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--format <format>', 'history format: jsonl, porcupine-etcd, porcupine-kv')
     .option('--json', 'print JSON (one array for several files)')
     .action(async (files: string[], flags: { model?: string; format?: string; json?: boolean }) => {
-      // A computed specifier: check.ts is another engineer's and may not exist yet.
-      const specifier = './commands/check.ts';
-      let runCheck: RunCheck | undefined;
-      try {
-        runCheck = ((await import(specifier)) as { runCheck?: RunCheck }).runCheck;
-      } catch (error) {
-        if (!isModuleNotFound(error, 'commands/check.ts')) throw error;
-      }
-      if (typeof runCheck !== 'function') {
-        io.stderr('locksim check: not built yet (issue: check)\n');
-        setCode(EXIT.badInput);
-        return;
-      }
       setCode(await runCheck(files, flags, { stdout: io.stdout, stderr: io.stderr, color: io.isTTY }));
     });
 
@@ -143,7 +126,7 @@ function notBuilt(cmd: Command, name: string, io: CliIo, setCode: (code: number)
 
 /** The version in package.json. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 

@@ -13,11 +13,11 @@
  * is valid when any design in the scenario runs five servers).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, relative, isAbsolute, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { getDesign } from '../../algorithms/index.ts';
 import { InputError, KnobError, jsonPath } from '../errors.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { readFaults } from './faults-schema.ts';
 import {
   fail,
@@ -41,7 +41,7 @@ import type { CheckName, FencingMode, NetworkConfig, Scenario, Workload } from '
 export const CHECK_NAMES: readonly CheckName[] = ['mutualExclusion', 'fencing', 'resource', 'linearizable', 'liveness'];
 
 /** The folder of built-in scenarios: `scenarios/` at the repository root. */
-export const BUILTIN_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const BUILTIN_SCENARIOS_DIR = join(REPO_ROOT, 'scenarios') + sep;
 
 const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'] as const;
 const TOP_FIELDS = ['name', 'description', 'seed', 'duration', 'livenessWithin', 'designs', 'config', 'network', 'workload', 'faults', 'expect'] as const;

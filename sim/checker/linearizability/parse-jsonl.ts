@@ -80,7 +80,9 @@ export function parseJsonl(text: string, file: string): Operation[] {
   }
   // One operation at a time per process (an operation that never returned does not block later ones).
   const idx = ops.map((_, i) => i);
-  idx.sort((a, b) => ops[a].process - ops[b].process || ops[a].call - ops[b].call || (ops[a].return ?? Infinity) - (ops[b].return ?? Infinity) || lineNo[a] - lineNo[b]);
+  // At equal calls a never-returned op goes first: the process crashed and a new incarnation went on.
+  const endOf = (i: number): number => ops[i].return ?? -Infinity;
+  idx.sort((a, b) => ops[a].process - ops[b].process || ops[a].call - ops[b].call || endOf(a) - endOf(b) || lineNo[a] - lineNo[b]);
   let last = -1;
   for (const i of idx) {
     const op = ops[i];

@@ -7,7 +7,8 @@
  * of never-returned operations after every other event, a process's own
  * operations in order when one's return equals the next one's call, and
  * interchangeable never-returned operations (same `model.stepKey`) taken in
- * call order. Does not model: the search itself.
+ * call order; never-returned read-only operations are left out (they may
+ * always not have happened). Does not model: the search itself.
  */
 
 import type { Operation } from './history.ts';
@@ -20,7 +21,7 @@ export interface Prepared {
   n: number;
   /** Ops that returned (ids below this). */
   returned: number;
-  /** Ops that never returned. */
+  /** Ops that never returned and are not read-only (read-only ones are left out: they never matter). */
   pending: number;
   /** id → index in the partition's ops array. */
   orig: Int32Array;
@@ -37,12 +38,21 @@ export interface Prepared {
   prev: Int32Array;
 }
 
+function unknownOutput(op: Operation): Operation {
+  return op.output === UNKNOWN ? op : { ...op, output: UNKNOWN };
+}
+
 /** Builds the `Prepared` form of `ops` (any order) for `model`. */
 export function prepare(ops: readonly Operation[], model: Model): Prepared {
-  const n = ops.length;
+  // A never-returned op matters only if it changes the state somewhere, so read-only ones are left out.
   const order: number[] = [];
   const pendingOrder: number[] = [];
-  for (let i = 0; i < n; i++) (ops[i].return === null ? pendingOrder : order).push(i);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.return !== null) order.push(i);
+    else if (model.readOnly === undefined || !model.readOnly(unknownOutput(op))) pendingOrder.push(i);
+  }
+  const n = order.length + pendingOrder.length;
   order.sort((a, b) => ops[a].call - ops[b].call || (ops[a].return as number) - (ops[b].return as number) || a - b);
   pendingOrder.sort((a, b) => ops[a].call - ops[b].call || a - b);
   const returned = order.length;
@@ -55,7 +65,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   const readOnly = new Uint8Array(n);
   for (let id = 0; id < n; id++) {
     const op = ops[orig[id]];
-    stepOps[id] = op.return === null && op.output !== UNKNOWN ? { ...op, output: UNKNOWN } : op;
+    stepOps[id] = op.return === null ? unknownOutput(op) : op;
     callTime[id] = op.call;
     if (model.readOnly !== undefined && model.readOnly(stepOps[id])) readOnly[id] = 1;
   }
@@ -65,13 +75,32 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
 
   // A process's own ops stay ordered when one returns exactly when the next is called
   // (the list puts calls before returns at equal times, so it cannot say this).
+  // prevSame[y] = the latest (by call, then id) op x of y's process that returned at y's call
+  // and comes before y; the chain through prevSame[x] covers the earlier ones.
   const prevSame = new Int32Array(n).fill(-1);
-  const lastReturned = new Map<number, number>();
+  const endingAt = new Map<string, number[]>();
   for (const id of byCall) {
     const op = stepOps[id];
-    const x = lastReturned.get(op.process);
-    if (x !== undefined && stepOps[x].return === op.call) prevSame[id] = x;
-    if (op.return !== null) lastReturned.set(op.process, id);
+    if (op.return === null) continue;
+    const k = `${op.process}|${op.return}`;
+    const list = endingAt.get(k);
+    if (list === undefined) endingAt.set(k, [id]);
+    else list.push(id);
+  }
+  for (let id = 0; id < n; id++) {
+    const op = stepOps[id];
+    const list = endingAt.get(`${op.process}|${op.call}`);
+    if (list === undefined) continue;
+    const instant = op.return === op.call;
+    for (const x of list) {
+      if (x === id) continue;
+      const xo = stepOps[x];
+      // x ends when y starts; if x also starts then, x is instantaneous and goes first unless y is too and was given first.
+      const before = xo.call < op.call || !instant || x < id;
+      if (before && (prevSame[id] < 0 || callTime[x] > callTime[prevSame[id]] || (callTime[x] === callTime[prevSame[id]] && x > prevSame[id]))) {
+        prevSame[id] = x;
+      }
+    }
   }
 
   // Never-returned ops with the same effect are interchangeable once both are called:

@@ -6,10 +6,12 @@
  * configuration it tries the call entries before the first return entry;
  * an op the model accepts whose (linearized set, state) configuration is new
  * is lifted out of the list; meeting a return entry means backtracking.
- * Two sound reductions on top of Porcupine: a legal read-only op is
- * linearized at once and never retried elsewhere, and interchangeable
- * never-returned ops are tried in call order only. Does not model:
- * partitions or budgets across partitions (partition.ts).
+ * Sound reductions on top of Porcupine: a legal read-only op is linearized
+ * at once and never retried elsewhere; a never-returned op is linearized only
+ * where it changes the state (elsewhere it is the same as never happening),
+ * and the search succeeds once every op that returned is linearized;
+ * interchangeable never-returned ops are tried in call order only. Does not
+ * model: partitions or budgets across partitions (partition.ts).
  */
 
 import type { Operation, UnknownReason } from './history.ts';
@@ -50,6 +52,8 @@ export class PartitionSearch {
   private entry: number;
   private scanReadOnly = true;
   private deadEnd = false;
+  /** How many ops that returned are linearized (success when all are). */
+  private doneReturned = 0;
   private done: SearchOutcome | undefined;
   // Longest linearization seen: best[0..bestLen), of which best[0..validPrefix) equals the stack.
   private readonly best: Int32Array;
@@ -82,7 +86,7 @@ export class PartitionSearch {
   /** Searches for at most `maxSteps` steps; returns the outcome, or undefined when not finished yet. */
   run(maxSteps: number): SearchOutcome | undefined {
     if (this.done !== undefined) return this.done;
-    const { n, next, prev, stepOps, readOnly, prevSame, prevEquiv, orig } = this.p;
+    const { n, returned, next, prev, stepOps, readOnly, prevSame, prevEquiv, orig } = this.p;
     const head = 2 * n;
     const model = this.model;
     const cache = this.cache;
@@ -95,6 +99,7 @@ export class PartitionSearch {
     let entry = this.entry;
     let scanReadOnly = this.scanReadOnly;
     let deadEnd = this.deadEnd;
+    let doneReturned = this.doneReturned;
     let stepsLeft = maxSteps;
 
     const finish = (outcome: SearchOutcome | undefined): SearchOutcome | undefined => {
@@ -103,6 +108,7 @@ export class PartitionSearch {
       this.entry = entry;
       this.scanReadOnly = scanReadOnly;
       this.deadEnd = deadEnd;
+      this.doneReturned = doneReturned;
       this.steps += maxSteps - stepsLeft;
       if (outcome !== undefined) this.done = outcome;
       return outcome;
@@ -129,7 +135,7 @@ export class PartitionSearch {
       return b < 0 || cache.has(b);
     };
 
-    while (next[head] !== -1) {
+    while (doneReturned < returned) {
       if (stepsLeft <= 0) return finish(undefined);
       if (scanReadOnly) {
         // Read-only candidates legal here are linearized at once, without alternatives.
@@ -155,12 +161,13 @@ export class PartitionSearch {
           stackForced[sp] = 1;
           stackState[sp] = state;
           sp++;
+          doneReturned++; // read-only ops left in the search all returned
           state = nextState;
           lift(e);
           e = head; // rescan: more read-only ops may have become legal candidates
         }
         entry = next[head];
-        if (entry === -1) break;
+        if (doneReturned === returned) break;
       }
       if (!deadEnd && entry < n) {
         // A call entry: try to linearize operation `entry` now.
@@ -170,6 +177,7 @@ export class PartitionSearch {
         stepsLeft--;
         const nextState = model.step(state, stepOps[id]);
         if (nextState === undefined) continue;
+        if (id >= returned && equal(nextState, state)) continue; // a no-op here: same as never happening
         cache.set(id);
         const inserted = cache.insert(stateHashOf(model, nextState), nextState, equal);
         if (inserted === OVERFLOW) {
@@ -185,6 +193,7 @@ export class PartitionSearch {
         stackForced[sp] = 0;
         stackState[sp] = state;
         sp++;
+        if (id < returned) doneReturned++;
         state = nextState;
         lift(id);
         entry = next[head];
@@ -213,6 +222,7 @@ export class PartitionSearch {
         stackState[sp] = undefined;
         cache.clear(id);
         unlift(id);
+        if (id < returned) doneReturned--;
         if (stackForced[sp] === 0) {
           entry = next[id];
           resumed = true;

@@ -1,0 +1,158 @@
+/**
+ * `locksim check <history-file…> [--model M] [--format F] [--json]`: checks
+ * histories for linearizability (SPEC §5) and returns the exit code.
+ *
+ * Models: reading each file, guessing its format, picking the default model
+ * (porcupine-etcd → cas-register, porcupine-kv → kv; jsonl needs --model),
+ * checking under a time limit measured with `performance.now()` (allowed in
+ * sim/cli only) and printing one verdict per file. Exit codes: 0 every
+ * history linearizable or unknown (unknown is said, not a failure), 1 some
+ * history not linearizable, 2 bad input (the InputError on stderr, nothing
+ * on stdout). Does not model: the search itself (sim/checker/linearizability).
+ */
+
+import { readFileSync } from 'node:fs';
+import { Chalk } from 'chalk';
+import { InputError } from '../../errors.ts';
+import type { HistoryFormat, LinResult, Model, Operation } from '../../checker/linearizability/index.ts';
+import {
+  MODEL_NAMES,
+  checkOperations,
+  formatCounterexample,
+  getModel,
+  guessFormat,
+  lineOf,
+  parseHistory,
+  toFormat,
+  validateOperations,
+} from '../../checker/linearizability/index.ts';
+
+/** Options of `runCheck` (the first three are the command's flags). */
+export interface CheckFlags {
+  model?: string;
+  format?: string;
+  json?: boolean;
+  /** Stop a history's check after this many milliseconds with 'unknown' (default 120 000). */
+  timeLimitMs?: number;
+  /** Step budget per history (default: the checker's). */
+  budgetSteps?: number;
+}
+
+/** Where `runCheck` writes. */
+export interface CheckOut {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  color: boolean;
+}
+
+/** One file's result as `--json` prints it. */
+export interface FileVerdict {
+  file: string;
+  ok: LinResult['ok'];
+  ops: number;
+  partitions: number;
+  ms: number;
+  counterexample?: LinResult['counterexample'];
+}
+
+/** Default time limit per history. */
+export const CHECK_TIME_LIMIT_MS = 120_000;
+
+const DEFAULT_MODEL: Record<HistoryFormat, string | undefined> = {
+  jsonl: undefined,
+  'porcupine-etcd': 'cas-register',
+  'porcupine-kv': 'kv',
+};
+
+interface Loaded {
+  file: string;
+  format: HistoryFormat;
+  model: Model;
+  ops: Operation[];
+}
+
+function load(file: string, flags: CheckFlags): Loaded {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new InputError(file, undefined, `cannot read the history file (${code}); expected a readable jsonl, porcupine-etcd or porcupine-kv file`);
+  }
+  const format = flags.format === undefined ? guessFormat(file, text) : toFormat(flags.format);
+  const modelName = flags.model ?? DEFAULT_MODEL[format];
+  if (modelName === undefined) {
+    throw new InputError(undefined, '--model', `${file} is a jsonl history, which needs --model (one of ${MODEL_NAMES.join(', ')})`);
+  }
+  const model = getModel(modelName);
+  const ops = parseHistory(text, format, file);
+  validateOperations(ops, model, file, (i) => {
+    const line = lineOf(ops[i]);
+    return line === undefined ? `operation ${i}` : `line ${line}`;
+  });
+  return { file, format, model, ops };
+}
+
+const UNKNOWN_WHY: Record<string, string> = {
+  steps: 'the step budget ran out',
+  deadline: 'the time limit ran out',
+  memory: 'the memo reached its memory cap',
+};
+
+/**
+ * Runs `check` over `files`; returns the exit code (0 linearizable or
+ * unknown, 1 some history not linearizable, 2 bad input).
+ */
+export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): number {
+  let loaded: Loaded[];
+  try {
+    if (files.length === 0) throw new InputError(undefined, '<history-file>', 'give at least one history file to check');
+    if (flags.format !== undefined) toFormat(flags.format);
+    if (flags.model !== undefined) getModel(flags.model);
+    loaded = files.map((file) => load(file, flags));
+  } catch (error) {
+    if (error instanceof InputError) {
+      out.stderr(`locksim check: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const limitMs = flags.timeLimitMs ?? CHECK_TIME_LIMIT_MS;
+  const verdicts: FileVerdict[] = [];
+  for (const item of loaded) {
+    const start = performance.now();
+    const result = checkOperations(item.ops, item.model, {
+      now: () => performance.now(),
+      deadline: () => performance.now() - start > limitMs,
+      ...(flags.budgetSteps === undefined ? {} : { budgetSteps: flags.budgetSteps }),
+    });
+    const verdict: FileVerdict = {
+      file: item.file,
+      ok: result.ok,
+      ops: result.ops,
+      partitions: result.partitions,
+      ms: Math.round(result.ms * 1000) / 1000,
+    };
+    if (result.counterexample !== undefined) verdict.counterexample = result.counterexample;
+    verdicts.push(verdict);
+    if (flags.json !== true) out.stdout(renderText(item, result, out.color));
+  }
+  if (flags.json === true) out.stdout(`${JSON.stringify(verdicts.length === 1 ? verdicts[0] : verdicts, null, 2)}\n`);
+  return verdicts.some((v) => v.ok === false) ? 1 : 0;
+}
+
+function renderText(item: Loaded, result: LinResult, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const facts = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}, model ${item.model.name}, ${result.ms.toFixed(1)} ms`;
+  if (result.ok === true) return `${c.green('✓')} ${item.file}: linearizable ${c.dim(`(${facts})`)}\n`;
+  if (result.ok === 'unknown') {
+    const why = UNKNOWN_WHY[result.unknownReason ?? 'steps'] ?? 'the budget ran out';
+    return `${c.yellow('?')} ${item.file}: unknown — ${why} before a verdict (not a failure) ${c.dim(`(${facts})`)}\n`;
+  }
+  const lines = [`${c.red('✗')} ${item.file}: ${c.red.bold('NOT linearizable')} ${c.dim(`(${facts})`)}`];
+  if (result.counterexample !== undefined) {
+    lines.push(formatCounterexample(result.counterexample, { bad: (s) => c.red(s), dim: (s) => c.dim(s), bold: (s) => c.bold(s) }, '    '));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,13 @@
+/**
+ * Where the repository is on disk: the one place that derives paths from a
+ * module's own location, so the CLI can run bundled (see bin/locksim.js) as
+ * well as from source. Paths of built-in scenarios and shared data hang off it.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository root (the folder holding package.json). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The shared folder beside the repository (SPEC, literature, Porcupine data), or LOCKSIM_SHARED. */
+export const SHARED_DIR = process.env.LOCKSIM_SHARED ?? path.resolve(REPO_ROOT, '../shared');
