@@ -42,7 +42,7 @@ export interface Disk {
 
 /** Events a node reports to the simulator; they drive `on` fault triggers, `leader` targets and the service history. */
 export type NodeEvent =
-  /** a server granted the lock (detail: `{ client, token? }`) */
+  /** a server granted the lock (detail: `{ client, token?, lease?, grant? }`; `grant` identifies the grant so a re-report counts once) */
   | 'granted'
   /** a node became leader/primary (detail: `{ term? }`) */
   | 'elected'

@@ -38,6 +38,8 @@ export class Simulation implements NodeHost {
   private readonly hasher = new TraceHasher();
   /** Events handled (deliveries, timers and actions that ran). */
   events = 0;
+  /** The most events ever queued at once: the engine's memory, which must not grow with simulated time. */
+  queuePeak = 0;
   private readonly traceLine: ((line: string) => void) | undefined;
   private readonly emitListeners: EmitListener[] = [];
   private readonly deliveryListeners: Array<(to: SimNode, from: SimNode) => void> = [];
@@ -134,6 +136,7 @@ export class Simulation implements NodeHost {
   run(untilUs: Micros): void {
     const queue = this.queue;
     while (queue.size > 0 && queue.peekTime() <= untilUs) {
+      if (queue.size > this.queuePeak) this.queuePeak = queue.size;
       const event = queue.pop()!;
       if (event.time < this.nowUs) throw new Error(`time ran backwards: event at ${event.time} after ${this.nowUs}`);
       this.nowUs = event.time;

@@ -6,7 +6,9 @@
  * `quorum` servers hold it (1 for a single primary or a replicated service;
  * ⌊N/2⌋+1 for Redlock). The service "expired" it when an expiry — not a
  * deletion on request — takes it below the quorum, and reports that once.
- * Reports without a lease id are taken at face value (one expiry each).
+ * Reports without a lease id are taken at face value (one expiry each),
+ * pinned to the grant with the same owner and fencing token when there was
+ * one (a new leader may report the expiry of a grant its predecessor made).
  */
 import type { ExpiryRecord } from './checker/service-history.ts';
 import type { Micros } from './time.ts';
@@ -19,11 +21,14 @@ interface LeaseState {
 
 export class LeaseTracker {
   private readonly leases = new Map<string, LeaseState>();
+  /** True time of each grant by `owner token`, for expiries that carry a token but no lease id. */
+  private readonly grantTimes = new Map<string, Micros>();
   readonly expiries: ExpiryRecord[] = [];
 
   constructor(private readonly quorum: number) {}
 
-  granted(server: string, owner: string, lease: string | undefined, atUs: Micros): void {
+  granted(server: string, owner: string, lease: string | undefined, token: number | undefined, atUs: Micros): void {
+    if (token !== undefined && !this.grantTimes.has(`${owner} ${token}`)) this.grantTimes.set(`${owner} ${token}`, atUs);
     if (lease === undefined) return;
     let state = this.leases.get(lease);
     if (state === undefined) this.leases.set(lease, (state = { owner, holders: new Set(), heldSinceUs: null }));
@@ -42,7 +47,10 @@ export class LeaseTracker {
 
   expired(server: string, owner: string, lease: string | undefined, token: number | undefined, atUs: Micros): void {
     if (lease === undefined) {
-      this.expiries.push(token === undefined ? { atUs, owner } : { atUs, owner, token });
+      const grantedAtUs = token === undefined ? undefined : this.grantTimes.get(`${owner} ${token}`);
+      if (token === undefined) this.expiries.push({ atUs, owner });
+      else if (grantedAtUs === undefined) this.expiries.push({ atUs, owner, token });
+      else this.expiries.push({ atUs, owner, token, grantedAtUs });
       return;
     }
     const state = this.leases.get(lease);

@@ -27,6 +27,8 @@ export interface GrantRecord {
   readonly server: string;
   readonly client: string;
   readonly token: number | undefined;
+  /** The design's id of this grant (e.g. its log index), so a re-report of the same grant counts once. */
+  readonly grantId?: string | number;
 }
 
 export interface StoreAccess {

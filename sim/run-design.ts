@@ -128,8 +128,10 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
         return;
       case 'granted': {
         const client = String(detail?.client ?? '?');
-        recorder.grants.push({ atUs: sim.nowUs, server: node.id, client, token: typeof detail?.token === 'number' ? detail.token : undefined });
-        leases.granted(node.id, client, leaseOf(detail), sim.nowUs);
+        const token = typeof detail?.token === 'number' ? detail.token : undefined;
+        const grantId = typeof detail?.grant === 'string' || typeof detail?.grant === 'number' ? detail.grant : undefined;
+        recorder.grants.push({ atUs: sim.nowUs, server: node.id, client, token, ...(grantId === undefined ? {} : { grantId }) });
+        leases.granted(node.id, client, leaseOf(detail), token, sim.nowUs);
         faults?.notify('granted', node.id);
         return;
       }
@@ -223,6 +225,7 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
     elections,
     leaderlessMs: everElected ? round(usToMs(leaderlessUs)) : null,
     leaseExpiries: leases.expiries.length,
+    queuePeak: sim.queuePeak,
     ...designMetrics,
   };
 

@@ -25,3 +25,38 @@ describe('the seed is the replay', () => {
     expect(hashes.size).toBe(5);
   });
 });
+
+describe('real designs', () => {
+  it('a built-in scenario gives the same traceHash per design in this process and through the CLI in another', async () => {
+    const { loadScenarioFile } = await import('../sim/scenario/load.ts');
+    const { runScenario } = await import('../sim/runner.ts');
+    for (const name of ['redlock-clock-jump', 'raft-leader-crash']) {
+      const here = runScenario(loadScenarioFile(name));
+      const again = runScenario(loadScenarioFile(name));
+      expect(again.results.map((r) => r.traceHash)).toEqual(here.results.map((r) => r.traceHash));
+      const out = execFileSync(process.execPath, [path.join(root, 'bin/locksim.js'), 'run', name, '--json'], { cwd: root, encoding: 'utf8' });
+      const there = JSON.parse(out) as { results: Array<{ design: string; traceHash: string; events: number }> };
+      expect(there.results.map((r) => [r.design, r.traceHash, r.events])).toEqual(here.results.map((r) => [r.design, r.traceHash, r.events]));
+      const other = runScenario(loadScenarioFile(name), { seed: 99 });
+      expect(other.results[0].traceHash).not.toBe(here.results[0].traceHash);
+    }
+  });
+});
+
+describe('memory', () => {
+  it('the event queue stays flat over a 10-minute simulated Redlock run', async () => {
+    const { parseScenario } = await import('../sim/scenario/load.ts');
+    const { runScenario } = await import('../sim/runner.ts');
+    const run = (duration: string) =>
+      runScenario(
+        parseScenario(
+          { name: 'long', duration, designs: ['redlock'], workload: { clients: 3, sections: 1_000_000, hold: '100ms', think: '50ms' } },
+          'memory',
+        ),
+      ).results[0];
+    const short = run('60s');
+    const long = run('10m');
+    expect(long.events).toBeGreaterThan(8 * short.events);
+    expect(long.metrics.queuePeak).toBeLessThanOrEqual(short.metrics.queuePeak! * 1.5);
+  });
+});

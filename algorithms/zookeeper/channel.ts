@@ -9,8 +9,12 @@
  * Not modelled: flow control, retransmission.
  */
 import type { NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import { US_PER_S, type Micros } from '../../sim/time.ts';
 
+/** How long a hole in a connection's message sequence may stay open before the connection is dropped. */
+export const GAP_TIMEOUT_US = 1 * US_PER_S;
+
+/** Restores send order on one connection; see the module header. */
 export class InOrderInbox<M> {
   private readonly api: NodeApi;
   private readonly gapTimeoutUs: Micros;

@@ -26,9 +26,8 @@
  */
 import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
 import { US_PER_S, type Micros } from '../../sim/time.ts';
-import { InOrderInbox } from './channel.ts';
+import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
 import { isServerMessage, type ClientBody, type ServerMessage, type ZkOp } from './protocol.ts';
-import { GAP_TIMEOUT_US } from './server.ts';
 import type { ZkResult } from './tree.ts';
 import type { WatchSet } from './watches.ts';
 
@@ -41,6 +40,7 @@ export type Watcher = (event: 'created' | 'deleted' | 'children', path: string) 
 /** ZooKeeper's client waits a random time up to this long before each reconnect attempt. */
 export const RECONNECT_PAUSE_MAX_US = 1 * US_PER_S;
 
+/** How a client handle is set up. */
 export interface ConnectionOptions {
   readonly servers: readonly string[];
   /** The session timeout to ask for (the server negotiates it). */
@@ -72,6 +72,7 @@ interface Conn {
   connectTimer: TimerId | null;
 }
 
+/** A ZooKeeper client handle on one client node; see the module header. */
 export class ZkConnection {
   private readonly api: NodeApi;
   private readonly options: ConnectionOptions;

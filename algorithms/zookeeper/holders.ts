@@ -34,6 +34,7 @@ export interface HolderEnded {
   readonly why: 'expired' | 'closed' | 'gave-up' | 'deleted';
 }
 
+/** What one transaction changed about who holds. */
 export interface HolderChange {
   readonly grants: readonly HolderGrant[];
   readonly ended: readonly HolderEnded[];
@@ -49,6 +50,7 @@ interface Holder {
 
 const NO_CHANGE: HolderChange = { grants: [], ended: [], herdWakeups: 0 };
 
+/** Tracks the holders of one recipe parent across transactions, on one replica. */
 export class HolderReporter {
   private readonly parent: string;
   private readonly permits: number;

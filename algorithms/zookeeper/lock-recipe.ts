@@ -15,6 +15,7 @@ import { childPath } from './paths.ts';
 import { QueueRecipe, type Attempt } from './queue-recipe.ts';
 import type { RecipeIo } from './recipe-io.ts';
 
+/** The lock: the lowest node holds; waiters watch their predecessor. */
 export class LockRecipe extends QueueRecipe {
   protected readonly watchChildren = false;
 

@@ -45,7 +45,9 @@ export type ClientBody =
   | { readonly type: 'zk.ping' }
   | { readonly type: 'zk.request'; readonly xid: number; readonly req: ZkOp };
 
+/** A client → server message as sent. */
 export type ClientMessage = ClientBody & OnConn;
+/** The message that opens a connection (and a session, or resumes one). */
 export type ZkConnect = Extract<ClientBody, { type: 'zk.connect' }> & OnConn;
 
 // ---- server → client ------------------------------------------------------
@@ -62,10 +64,12 @@ export type ServerBody =
   | { readonly type: 'zk.reply'; readonly xid: number; readonly zxid: number; readonly result: ZkResult }
   | { readonly type: 'zk.watch'; readonly zxid: number; readonly path: string; readonly event: 'created' | 'deleted' | 'children' };
 
+/** A server → client message as sent. */
 export type ServerMessage = ServerBody & OnConn;
 
 // ---- server ↔ server --------------------------------------------------------
 
+/** A follower hands a client's write (or a session creation) to the leader. */
 export interface ZkForward extends Message {
   readonly type: 'zk.forward';
   /** Unique per request, so a duplicated forward is proposed once. */
@@ -73,6 +77,7 @@ export interface ZkForward extends Message {
   readonly txn: ZkTxn;
 }
 
+/** A follower reports the sessions it heard from since its last report. */
 export interface ZkTouch extends Message {
   readonly type: 'zk.touch';
   readonly sessions: readonly string[];

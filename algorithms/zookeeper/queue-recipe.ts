@@ -33,6 +33,7 @@ export interface Attempt {
   readonly done: (token: number) => void;
 }
 
+/** A queue of protected sequential nodes under one parent; subclasses decide when a place holds. */
 export abstract class QueueRecipe {
   protected readonly io: RecipeIo;
   protected readonly parent: string;

@@ -12,6 +12,7 @@ import type { ZkConnection } from './connection.ts';
 import { childPath, protectedParts } from './paths.ts';
 import type { DeleteTag } from './tree.ts';
 
+/** The shared background operations of one client's recipes. */
 export class RecipeIo {
   /** The client handle every request goes through. */
   readonly conn: ZkConnection;

@@ -35,6 +35,7 @@ class LeaseQueue extends QueueRecipe {
   }
 }
 
+/** The semaphore: up to `permits` lease holders, lease creation serialised by an internal lock. */
 export class SemaphoreRecipe {
   private readonly mutex: LockRecipe;
   private readonly leases: LeaseQueue;

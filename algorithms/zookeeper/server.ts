@@ -30,10 +30,9 @@
  * throttler, session ownership checks (SessionMovedException).
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
-import { US_PER_S } from '../../sim/time.ts';
 import { RaftNode } from '../raft/core.ts';
 import type { LogEntry, Role } from '../raft/types.ts';
-import { InOrderInbox } from './channel.ts';
+import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
 import { HolderReporter, type HolderChange } from './holders.ts';
 import { negotiateTimeoutUs, type ZkKnobs } from './knobs.ts';
 import { RECIPE_PATHS } from './paths.ts';
@@ -49,9 +48,6 @@ import {
 import { SessionTracker } from './sessions.ts';
 import { ZnodeTree, type Origin, type ZkResult, type ZkTxn } from './tree.ts';
 import { WatchManager, type Firing } from './watches.ts';
-
-/** How long a hole in a connection's message sequence may stay open before the connection is dropped. */
-export const GAP_TIMEOUT_US = 1 * US_PER_S;
 
 /** A duplicated forward is recognised among this many recent ones. */
 const FORWARD_MEMORY = 4096;
@@ -77,6 +73,7 @@ export function createZkServer(api: NodeApi, ctx: DesignContext<ZkKnobs>): NodeH
   return new ZkServer(api, ctx);
 }
 
+/** One ensemble member; see the module header. */
 export class ZkServer implements NodeHandlers {
   private readonly api: NodeApi;
   private readonly knobs: ZkKnobs;
@@ -340,7 +337,7 @@ export class ZkServer implements NodeHandlers {
     for (const g of change.ended) {
       this.api.emit('expired', { owner: g.client, token: g.token, session: g.session, path: g.path, why: g.why, index });
     }
-    for (const g of change.grants) this.api.emit('granted', { client: g.client, token: g.token, session: g.session, path: g.path, index });
+    for (const g of change.grants) this.api.emit('granted', { client: g.client, token: g.token, session: g.session, path: g.path, index, grant: `${g.path}@${g.token}` });
     if (change.herdWakeups > 0) this.api.emit('metric', { name: 'watchNotificationsIfHerd', by: change.herdWakeups });
   }
 

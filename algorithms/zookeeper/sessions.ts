@@ -21,6 +21,7 @@ interface Tracked {
   closing: boolean;
 }
 
+/** Session expiry times (leader's monotonic clock), in tick-sized buckets. */
 export class SessionTracker {
   private readonly tickUs: Micros;
   private readonly sessions = new Map<string, Tracked>();

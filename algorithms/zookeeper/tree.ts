@@ -40,6 +40,7 @@ export type ZkTxn =
   | { readonly op: 'create'; readonly session: string; readonly path: string; readonly ephemeral: boolean; readonly sequential: boolean; readonly origin: Origin }
   | { readonly op: 'delete'; readonly session: string; readonly path: string; readonly tag: DeleteTag | null; readonly origin: Origin };
 
+/** A result code: `ok` or one of ZooKeeper's errors (`ConnectionLoss` is the client's own, never the tree's). */
 export type ZkCode = 'ok' | 'NoNode' | 'NodeExists' | 'NotEmpty' | 'NoChildrenForEphemerals' | 'SessionExpired' | 'ConnectionLoss';
 
 /** The answer to one client operation. */

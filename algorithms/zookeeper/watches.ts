@@ -35,6 +35,7 @@ export interface TreeView {
   pzxid(path: string): number | undefined;
 }
 
+/** One server's watches: path → the connections watching it, one-shot. */
 export class WatchManager {
   /** path → connections with a data or existence watch on it. */
   private readonly data = new Map<string, Set<string>>();

@@ -1,6 +1,7 @@
 /**
  * `fencing`: the service's grants carry strictly increasing tokens in
- * true-time grant order, and the store never accepts a token lower than one
+ * true-time grant order (a grant reported twice with the same `grant` id
+ * counts once), and the store never accepts a token lower than one
  * it accepted before (counting writes, and reads when the store checks
  * reads). `null` for designs without tokens, or configured without them
  * (no grant carried one). Linear in the history.
@@ -24,8 +25,16 @@ export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord
   };
 
   let last: GrantRecord | undefined;
+  // The same grant reported again (a new leader re-applying the log entry its predecessor applied)
+  // is one grant — but only when the design says so with a grant id: the same client getting the
+  // same token from two primaries is a real re-issue.
+  const seen = new Set<string | number>();
   for (const grant of grants) {
     if (grant.token === undefined) continue;
+    if (grant.grantId !== undefined) {
+      if (seen.has(grant.grantId)) continue;
+      seen.add(grant.grantId);
+    }
     if (last !== undefined && grant.token <= last.token!) {
       add({
         at: grant.atUs,

@@ -43,6 +43,19 @@ export interface Model<S = unknown> {
    * ops as one.
    */
   stepKey?(op: Operation): string | undefined;
+  /**
+   * For a read-only op legal only in states with one particular hash (a read
+   * of v: the hash of state v), that hash, as `hash` would return it;
+   * otherwise undefined. Lets the search skip the op without stepping it
+   * wherever the state's hash differs.
+   */
+  readKey?(op: Operation): string | number | undefined;
+  /**
+   * Returns the op the search passes to `step` (same fields, possibly plus
+   * precomputed ones, e.g. hashes); `step` must also accept ops that did not
+   * go through it.
+   */
+  prepareOp?(op: Operation): Operation;
   /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
   validate?(op: Operation): string | undefined;
 }

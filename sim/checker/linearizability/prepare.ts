@@ -14,6 +14,7 @@
 import type { Operation } from './history.ts';
 import { UNKNOWN } from './history.ts';
 import type { Model } from './model.ts';
+import { hashString } from './model.ts';
 
 /** A partition ready for `PartitionSearch`. Ids: returned ops 0..returned-1 by call time, then never-returned ones. */
 export interface Prepared {
@@ -29,13 +30,29 @@ export interface Prepared {
   stepOps: Operation[];
   /** id → 1 when the model says the op is read-only. */
   readOnly: Uint8Array;
+  /** id → 1 when the op is legal only in states whose search hash is readKey[id]. */
+  hasReadKey: Uint8Array;
+  readKey: Int32Array;
   /** id → an op that must be linearized first (same process, returned exactly at this call), or -1. */
   prevSame: Int32Array;
   /** id → an interchangeable never-returned op called earlier that must be linearized first, or -1. */
   prevEquiv: Int32Array;
-  /** Entry list: nodes 0..n-1 are calls, n..2n-1 returns, 2n the head; -1 ends it. */
+  /**
+   * Entry lists: nodes 0..n-1 are calls, n..2n-1 returns. Head 2n: the calls and returns of
+   * ops that returned, by time, ended by -1; head 2n+1: the calls of never-returned ops, by
+   * time, ended by the tail node 2n+2 (so it can be walked backwards).
+   */
   next: Int32Array;
   prev: Int32Array;
+  /** id → rank of its call among all events. */
+  callRank: Int32Array;
+  /** id → rank of its return among all events (2^31-1 for never-returned ops). */
+  retRank: Int32Array;
+}
+
+/** The 32-bit hash the search uses for a model hash (`Model.hash` may give a string or any number). */
+export function searchHash(h: string | number): number {
+  return typeof h === 'number' ? (h | 0) ^ ((h / 4294967296) | 0) : hashString(h);
 }
 
 function unknownOutput(op: Operation): Operation {
@@ -63,11 +80,19 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   const stepOps: Operation[] = new Array(n);
   const callTime = new Float64Array(n);
   const readOnly = new Uint8Array(n);
+  const hasReadKey = new Uint8Array(n);
+  const readKey = new Int32Array(n);
   for (let id = 0; id < n; id++) {
     const op = ops[orig[id]];
-    stepOps[id] = op.return === null ? unknownOutput(op) : op;
+    const stepOp = op.return === null ? unknownOutput(op) : op;
+    stepOps[id] = model.prepareOp === undefined ? stepOp : model.prepareOp(stepOp);
     callTime[id] = op.call;
     if (model.readOnly !== undefined && model.readOnly(stepOps[id])) readOnly[id] = 1;
+    const key = readOnly[id] === 1 && model.readKey !== undefined ? model.readKey(stepOps[id]) : undefined;
+    if (key !== undefined) {
+      hasReadKey[id] = 1;
+      readKey[id] = searchHash(key);
+    }
   }
 
   const byCall = Array.from({ length: n }, (_, id) => id);
@@ -118,29 +143,43 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
     }
   }
 
-  // The entry list: calls and returns merged by time, calls first at equal times.
+  // The entry lists. Events are merged by time, calls first at equal times, and ranked.
+  // Ops that returned keep Porcupine's list (call and return entries, head 2n); never-returned
+  // ops, whose returns would all come last, get a list of their calls alone (head 2n+1): they
+  // are candidates once their call ranks below the first return left in the main list.
   const head = 2 * n;
-  const next = new Int32Array(2 * n + 1);
-  const prev = new Int32Array(2 * n + 1);
+  const pendingHead = 2 * n + 1;
+  const pendingTail = 2 * n + 2;
+  const next = new Int32Array(2 * n + 3).fill(-1);
+  const prev = new Int32Array(2 * n + 3).fill(-1);
+  const callRank = new Int32Array(n);
+  const retRank = new Int32Array(n).fill(0x7fffffff);
   const rets = Array.from({ length: returned }, (_, id) => id);
   rets.sort((a, b) => (stepOps[a].return as number) - (stepOps[b].return as number) || a - b);
-  for (let j = 0; j < pending; j++) rets.push(returned + j);
   let last = head;
+  let lastPending = pendingHead;
   let ci = 0;
   let ri = 0;
-  while (ci < n || ri < n) {
+  let rank = 0;
+  while (ci < n || ri < returned) {
     let node: number;
-    if (ri >= n) node = byCall[ci++];
+    if (ri >= returned) node = byCall[ci++];
     else if (ci >= n) node = n + rets[ri++];
-    else {
-      const r = rets[ri];
-      const rt = r >= returned ? Infinity : (stepOps[r].return as number);
-      node = callTime[byCall[ci]] <= rt ? byCall[ci++] : n + rets[ri++];
+    else node = callTime[byCall[ci]] <= (stepOps[rets[ri]].return as number) ? byCall[ci++] : n + rets[ri++];
+    if (node < n) callRank[node] = rank++;
+    else retRank[node - n] = rank++;
+    if (node >= returned && node < n) {
+      next[lastPending] = node;
+      prev[node] = lastPending;
+      lastPending = node;
+    } else {
+      next[last] = node;
+      prev[node] = last;
+      last = node;
     }
-    next[last] = node;
-    prev[node] = last;
-    last = node;
   }
   next[last] = -1;
-  return { n, returned, pending, orig, stepOps, readOnly, prevSame, prevEquiv, next, prev };
+  next[lastPending] = pendingTail;
+  prev[pendingTail] = lastPending;
+  return { n, returned, pending, orig, stepOps, readOnly, hasReadKey, readKey, prevSame, prevEquiv, next, prev, callRank, retRank };
 }

@@ -16,11 +16,10 @@
 
 import type { Operation, UnknownReason } from './history.ts';
 import type { Model } from './model.ts';
-import { hashString } from './model.ts';
 import type { MemoryBudget } from './cache.ts';
-import { ConfigCache, OVERFLOW, PRESENT } from './cache.ts';
+import { ConfigCache, OVERFLOW as OVERFLOW_RESULT, PRESENT as PRESENT_RESULT } from './cache.ts';
 import type { Prepared } from './prepare.ts';
-import { prepare } from './prepare.ts';
+import { prepare, searchHash } from './prepare.ts';
 
 /** The outcome for one partition; indices refer to the partition's `ops` array. */
 export type SearchOutcome =
@@ -28,12 +27,15 @@ export type SearchOutcome =
   | { kind: 'illegal'; longest: number[]; stuck: number[]; state: unknown }
   | { kind: 'unknown'; reason: UnknownReason };
 
+/** Module-local copies of the insert results (read in the hot loop). */
+const PRESENT = PRESENT_RESULT;
+const OVERFLOW = OVERFLOW_RESULT;
+
 /** How many stuck candidates a counterexample lists at most. */
 const STUCK_MAX = 32;
 
 function stateHashOf(model: Model, s: unknown): number {
-  const h = model.hash(s);
-  return typeof h === 'number' ? (h | 0) ^ ((h / 4294967296) | 0) : hashString(h);
+  return searchHash(model.hash(s));
 }
 
 /** The search over one partition, run in slices of steps by `run`. */
@@ -47,9 +49,15 @@ export class PartitionSearch {
   private readonly stackOp: Int32Array;
   private readonly stackForced: Uint8Array;
   private readonly stackState: unknown[];
+  private readonly stackHash: Int32Array;
+  private stateHash: number;
+  /** id → the last state object the op was found illegal in (states are immutable: same object, same answer). */
+  private readonly failedIn: unknown[];
   private sp = 0;
   private state: unknown;
   private entry: number;
+  /** Rank of the first return left in the main list, while scanning never-returned candidates. */
+  private boundary = 0;
   private scanReadOnly = true;
   private deadEnd = false;
   /** How many ops that returned are linearized (success when all are). */
@@ -76,8 +84,11 @@ export class PartitionSearch {
     this.stackOp = new Int32Array(n);
     this.stackForced = new Uint8Array(n);
     this.stackState = new Array(n).fill(undefined);
+    this.stackHash = new Int32Array(n);
+    this.failedIn = new Array(n).fill(undefined);
     this.best = new Int32Array(n);
     this.state = model.init();
+    this.stateHash = stateHashOf(model, this.state);
     this.bestState = this.state;
     this.entry = this.p.next[2 * n];
     if (n === 0) this.done = { kind: 'ok' };
@@ -86,17 +97,23 @@ export class PartitionSearch {
   /** Searches for at most `maxSteps` steps; returns the outcome, or undefined when not finished yet. */
   run(maxSteps: number): SearchOutcome | undefined {
     if (this.done !== undefined) return this.done;
-    const { n, returned, next, prev, stepOps, readOnly, prevSame, prevEquiv, orig } = this.p;
+    const { n, returned, next, prev, stepOps, readOnly, hasReadKey, readKey, prevSame, prevEquiv, orig, callRank, retRank } = this.p;
     const head = 2 * n;
+    const pendingHead = 2 * n + 1;
+    const pendingTail = 2 * n + 2;
     const model = this.model;
     const cache = this.cache;
     const equal = this.equal;
     const stackOp = this.stackOp;
     const stackForced = this.stackForced;
     const stackState = this.stackState;
+    const failedIn = this.failedIn;
     let sp = this.sp;
     let state = this.state;
+    let stateHash = this.stateHash;
+    const stackHash = this.stackHash;
     let entry = this.entry;
+    let boundary = this.boundary;
     let scanReadOnly = this.scanReadOnly;
     let deadEnd = this.deadEnd;
     let doneReturned = this.doneReturned;
@@ -105,7 +122,9 @@ export class PartitionSearch {
     const finish = (outcome: SearchOutcome | undefined): SearchOutcome | undefined => {
       this.sp = sp;
       this.state = state;
+      this.stateHash = stateHash;
       this.entry = entry;
+      this.boundary = boundary;
       this.scanReadOnly = scanReadOnly;
       this.deadEnd = deadEnd;
       this.doneReturned = doneReturned;
@@ -113,21 +132,32 @@ export class PartitionSearch {
       if (outcome !== undefined) this.done = outcome;
       return outcome;
     };
+    // Unlinks / relinks op `id`: an op that returned has a call and a return entry in the main
+    // list; a never-returned op has only its call entry, in the pending list.
     const lift = (id: number): void => {
-      const r = id + n;
       next[prev[id]] = next[id];
       prev[next[id]] = prev[id];
+      if (id >= returned) return;
+      const r = id + n;
       next[prev[r]] = next[r];
       if (next[r] !== -1) prev[next[r]] = prev[r];
     };
     const unlift = (id: number): void => {
-      const r = id + n;
-      next[prev[r]] = r;
-      if (next[r] !== -1) prev[next[r]] = r;
+      if (id < returned) {
+        const r = id + n;
+        next[prev[r]] = r;
+        if (next[r] !== -1) prev[next[r]] = r;
+      }
       next[prev[id]] = id;
       prev[next[id]] = id;
     };
-    /** May `id` be linearized now as far as the constraints the list cannot express go? */
+    /** Rank of the first return entry left in the main list (never-returned ops called before it are candidates). */
+    const firstReturnRank = (): number => {
+      let e = next[head];
+      while (e !== -1 && e < n) e = next[e];
+      return e === -1 ? 0x7fffffff : retRank[e - n];
+    };
+    /** May `id` be linearized now as far as the constraints the lists cannot express go? */
     const allowed = (id: number): boolean => {
       const a = prevSame[id];
       if (a >= 0 && !cache.has(a)) return false;
@@ -138,15 +168,19 @@ export class PartitionSearch {
     while (doneReturned < returned) {
       if (stepsLeft <= 0) return finish(undefined);
       if (scanReadOnly) {
-        // Read-only candidates legal here are linearized at once, without alternatives.
+        // Read-only candidates legal here are linearized at once, without alternatives
+        // (all of them returned: never-returned read-only ops were left out).
         scanReadOnly = false;
         for (let e = next[head]; e !== -1 && e < n; e = next[e]) {
-          if (readOnly[e] === 0 || !allowed(e)) continue;
+          if (readOnly[e] === 0 || (hasReadKey[e] === 1 && readKey[e] !== stateHash) || failedIn[e] === state || !allowed(e)) continue;
           stepsLeft--;
           const nextState = model.step(state, stepOps[e]);
-          if (nextState === undefined) continue;
+          if (nextState === undefined) {
+            failedIn[e] = state;
+            continue;
+          }
           cache.set(e);
-          const inserted = cache.insert(stateHashOf(model, nextState), nextState, equal);
+          const inserted = cache.insert(stateHash, nextState, equal); // read-only: same state, same hash
           if (inserted === OVERFLOW) {
             cache.clear(e);
             return finish({ kind: 'unknown', reason: 'memory' });
@@ -160,8 +194,9 @@ export class PartitionSearch {
           stackOp[sp] = e;
           stackForced[sp] = 1;
           stackState[sp] = state;
+          stackHash[sp] = stateHash;
           sp++;
-          doneReturned++; // read-only ops left in the search all returned
+          doneReturned++;
           state = nextState;
           lift(e);
           e = head; // rescan: more read-only ops may have become legal candidates
@@ -169,17 +204,31 @@ export class PartitionSearch {
         entry = next[head];
         if (doneReturned === returned) break;
       }
-      if (!deadEnd && entry < n) {
-        // A call entry: try to linearize operation `entry` now.
-        const id = entry;
-        entry = next[entry];
-        if (readOnly[id] !== 0 || !allowed(id)) continue; // legal read-only ones were taken by the scan
+      // The next candidate: call entries of the main list up to its first return entry, then
+      // never-returned ops called before that return, latest call first (the one most likely
+      // to have taken effect just before the return that needs it).
+      let id = -1;
+      if (!deadEnd) {
+        if (entry >= n && entry < head) {
+          boundary = retRank[entry - n];
+          entry = prev[pendingTail];
+          while (entry !== pendingHead && callRank[entry] > boundary) entry = prev[entry];
+        }
+        if (entry !== pendingHead) id = entry;
+      }
+      if (id >= 0) {
+        entry = id < returned ? next[id] : prev[id];
+        if (readOnly[id] !== 0 || failedIn[id] === state || !allowed(id)) continue; // legal read-only ones were taken by the scan
         stepsLeft--;
         const nextState = model.step(state, stepOps[id]);
-        if (nextState === undefined) continue;
+        if (nextState === undefined) {
+          failedIn[id] = state;
+          continue;
+        }
         if (id >= returned && equal(nextState, state)) continue; // a no-op here: same as never happening
         cache.set(id);
-        const inserted = cache.insert(stateHashOf(model, nextState), nextState, equal);
+        const nextHash = stateHashOf(model, nextState);
+        const inserted = cache.insert(nextHash, nextState, equal);
         if (inserted === OVERFLOW) {
           cache.clear(id);
           entry = id;
@@ -192,6 +241,8 @@ export class PartitionSearch {
         stackOp[sp] = id;
         stackForced[sp] = 0;
         stackState[sp] = state;
+        stackHash[sp] = stateHash;
+        stateHash = nextHash;
         sp++;
         if (id < returned) doneReturned++;
         state = nextState;
@@ -200,31 +251,24 @@ export class PartitionSearch {
         scanReadOnly = true;
         continue;
       }
-      // A return entry (or a known dead end): nothing can be linearized next.
+      // No candidate left (or a known dead end): nothing can be linearized next.
       stepsLeft--;
       deadEnd = false;
-      if (sp > this.bestLen) {
-        const best = this.best;
-        for (let k = this.validPrefix; k < sp; k++) best[k] = stackOp[k];
-        this.bestLen = sp;
-        this.validPrefix = sp;
-        this.bestState = state;
-        const stuck: number[] = [];
-        for (let e = next[head]; e !== -1 && e < n && stuck.length < STUCK_MAX; e = next[e]) stuck.push(orig[e]);
-        this.bestStuck = stuck;
-      }
+      if (sp > this.bestLen) this.recordBest(sp, state, firstReturnRank());
       // Backtrack; a forced (read-only) move has no alternatives, so its parent fails too.
       let resumed = false;
       while (sp > 0) {
         sp--;
-        const id = stackOp[sp];
+        const popped = stackOp[sp];
         state = stackState[sp];
+        stateHash = stackHash[sp];
         stackState[sp] = undefined;
-        cache.clear(id);
-        unlift(id);
-        if (id < returned) doneReturned--;
+        cache.clear(popped);
+        unlift(popped);
+        if (popped < returned) doneReturned--;
         if (stackForced[sp] === 0) {
-          entry = next[id];
+          entry = popped < returned ? next[popped] : prev[popped];
+          if (popped >= returned) boundary = firstReturnRank();
           resumed = true;
           break;
         }
@@ -237,5 +281,18 @@ export class PartitionSearch {
       }
     }
     return finish({ kind: 'ok' });
+  }
+
+  /** Remembers the current prefix as the longest linearization, and the candidates none of which could follow it. */
+  private recordBest(sp: number, state: unknown, bound: number): void {
+    const { n, next, orig, callRank } = this.p;
+    for (let k = this.validPrefix; k < sp; k++) this.best[k] = this.stackOp[k];
+    this.bestLen = sp;
+    this.validPrefix = sp;
+    this.bestState = state;
+    const stuck: number[] = [];
+    for (let e = next[2 * n]; e !== -1 && e < n && stuck.length < STUCK_MAX; e = next[e]) stuck.push(orig[e]);
+    for (let e = next[2 * n + 1]; e !== 2 * n + 2 && callRank[e] < bound && stuck.length < STUCK_MAX; e = next[e]) stuck.push(orig[e]);
+    this.bestStuck = stuck;
   }
 }

@@ -25,6 +25,8 @@ import { COMPACT, colours, type CliIo } from '../io.ts';
 export interface BenchResult {
   readonly engine: { readonly eventsPerSec: number };
   readonly sim: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly scenarios: number; readonly note?: string };
+  /** One long run: 5-server Redlock, 3 clients, 10 simulated minutes (the issue's named target). */
+  readonly redlock: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly events: number; readonly queuePeak: number | null };
   readonly checker: { readonly porcupineEtcdMs: number | null; readonly note?: string };
   readonly fuzz: { readonly runsPerSec: number | null; readonly note?: string };
 }
@@ -55,6 +57,7 @@ export async function runBench(flags: { json?: boolean }, io: CliIo, options: Be
   const result: BenchResult = {
     engine: { eventsPerSec: benchEngine(options.engineEvents ?? 6_000_000) },
     sim: options.skipSim === true ? { eventsPerSec: null, speedup: null, scenarios: 0, note: 'skipped' } : await benchSim(),
+    redlock: options.skipSim === true ? { eventsPerSec: null, speedup: null, events: 0, queuePeak: null } : await benchRedlock(),
     checker: options.skipChecker === true ? { porcupineEtcdMs: null, note: 'skipped' } : await benchChecker(),
     fuzz: { runsPerSec: null, note: 'fuzz is not built yet' },
   };
@@ -101,6 +104,38 @@ export function benchEngine(events: number, queued = 10_000): number {
   }
   if (queue.size !== queued) throw new Error(`event queue size drifted to ${queue.size}, expected ${queued}`);
   return Math.round(perRound / Math.max(seconds, 1e-9));
+}
+
+/**
+ * The issue's named target: a five-server Redlock scenario with three
+ * clients, 10 simulated minutes, end to end (simulation and checks), after
+ * a one-minute warm-up run. Also reports the event queue's peak size, which
+ * must not grow with simulated time.
+ */
+async function benchRedlock(): Promise<BenchResult['redlock']> {
+  const { runScenario } = await import('../../runner.ts');
+  const { parseScenario } = await import('../../scenario/load.ts');
+  const scenario = (duration: string) =>
+    parseScenario(
+      {
+        name: 'bench-redlock',
+        duration,
+        designs: ['redlock'],
+        config: { redlock: { servers: 5 } },
+        workload: { clients: 3, sections: 1_000_000, hold: '100ms', think: '50ms' },
+      },
+      'bench',
+    );
+  runScenario(scenario('60s'));
+  const start = performance.now();
+  const result = runScenario(scenario('10m')).results[0];
+  const wallMs = performance.now() - start;
+  return {
+    eventsPerSec: Math.round(result.events / (wallMs / 1000)),
+    speedup: Math.round(result.simulatedUs / (wallMs * 1000)),
+    events: result.events,
+    queuePeak: result.metrics.queuePeak ?? null,
+  };
 }
 
 /** Rounds over the whole suite: one to warm the JIT up, then the best of `SIM_ROUNDS` is reported. */
@@ -166,6 +201,8 @@ function renderBench(result: BenchResult, io: CliIo): string {
   table.push(['engine.eventsPerSec', fmt(result.engine.eventsPerSec), `>= ${fmt(t.engineEventsPerSec)}`, verdict(result.engine.eventsPerSec, (v) => v >= t.engineEventsPerSec)]);
   table.push(['sim.eventsPerSec', fmt(result.sim.eventsPerSec), `>= ${fmt(t.simEventsPerSec)}`, verdict(result.sim.eventsPerSec, (v) => v >= t.simEventsPerSec)]);
   table.push(['sim.speedup', result.sim.speedup === null ? '-' : `${fmt(result.sim.speedup)}x`, `>= ${t.simSpeedup}x`, verdict(result.sim.speedup, (v) => v >= t.simSpeedup)]);
+  table.push(['redlock.eventsPerSec', fmt(result.redlock.eventsPerSec), `>= ${fmt(t.simEventsPerSec)}`, verdict(result.redlock.eventsPerSec, (v) => v >= t.simEventsPerSec)]);
+  table.push(['redlock.speedup', result.redlock.speedup === null ? '-' : `${fmt(result.redlock.speedup)}x`, `>= ${t.simSpeedup}x`, verdict(result.redlock.speedup, (v) => v >= t.simSpeedup)]);
   table.push(['checker.porcupineEtcdMs', result.checker.porcupineEtcdMs === null ? '-' : `${result.checker.porcupineEtcdMs} ms`, `<= ${t.checkerPorcupineEtcdMs} ms`, verdict(result.checker.porcupineEtcdMs, (v) => v <= t.checkerPorcupineEtcdMs)]);
   table.push(['fuzz.runsPerSec', fmt(result.fuzz.runsPerSec), '', c.dim('-')]);
   const notes = [

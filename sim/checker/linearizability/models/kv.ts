@@ -9,7 +9,7 @@
  */
 
 import type { Operation } from '../history.ts';
-import { isUnknown } from '../history.ts';
+import { UNKNOWN, isUnknown } from '../history.ts';
 import type { Model } from '../model.ts';
 import { showValue, stableStringify, who } from '../model.ts';
 
@@ -21,24 +21,64 @@ export interface KvValue {
 
 const BASE = 0x01000193;
 const EMPTY: KvValue = Object.freeze({ s: '', h: 0 });
+/** A module-local copy: hot paths compare with it directly. */
+const UNKNOWN_OUTPUT: unknown = UNKNOWN;
 
-/** h(a + b) = h(a) * BASE^|b| + h(b), all mod 2^32. */
-function appendValue(v: KvValue, x: string): KvValue {
-  let h = v.h;
-  for (let i = 0; i < x.length; i++) h = (Math.imul(h, BASE) + x.charCodeAt(i)) | 0;
-  return { s: v.s + x, h };
+/** The polynomial hash of x and BASE^|x|, both mod 2^32. */
+function hashOf(x: string): { h: number; pow: number } {
+  let h = 0;
+  let pow = 1;
+  for (let i = 0; i < x.length; i++) {
+    h = (Math.imul(h, BASE) + x.charCodeAt(i)) | 0;
+    pow = Math.imul(pow, BASE);
+  }
+  return { h, pow };
 }
 
-function makeValue(x: string): KvValue {
-  return appendValue(EMPTY, x);
+/** An op with its string argument / result hashed once (see `prepareOp`). */
+interface KvOp extends Operation {
+  /** Hash and BASE^length of the input (put, append). */
+  inH?: number;
+  inPow?: number;
+  /** Hash of the output (get). */
+  outH?: number;
+}
+
+function prepareKvOp(op: Operation): Operation {
+  const prepared: KvOp = { ...op };
+  if (typeof op.input === 'string') {
+    const { h, pow } = hashOf(op.input);
+    prepared.inH = h;
+    prepared.inPow = pow;
+  }
+  if (typeof op.output === 'string') prepared.outH = hashOf(op.output).h;
+  return prepared;
+}
+
+/** h(a + b) = h(a) * BASE^|b| + h(b), all mod 2^32. */
+function appendValue(v: KvValue, op: KvOp): KvValue {
+  const x = op.input as string;
+  if (op.inH !== undefined) return { s: v.s + x, h: (Math.imul(v.h, op.inPow as number) + op.inH) | 0 };
+  const { h, pow } = hashOf(x);
+  return { s: v.s + x, h: (Math.imul(v.h, pow) + h) | 0 };
+}
+
+function putValue(op: KvOp): KvValue {
+  const x = op.input as string;
+  return { s: x, h: op.inH ?? hashOf(x).h };
 }
 
 function sameValue(a: KvValue, b: KvValue): boolean {
   return a === b || (a.h === b.h && a.s.length === b.s.length && a.s === b.s);
 }
 
-function reads(v: KvValue, output: unknown): boolean {
-  return typeof output === 'string' && output.length === v.s.length && output === v.s;
+/** Whether a get with this op's output is legal in v (hash and length first: no string is flattened for a mismatch). */
+function reads(v: KvValue, op: KvOp): boolean {
+  const out = op.output;
+  if (typeof out !== 'string') return out === UNKNOWN_OUTPUT;
+  if (out.length !== v.s.length) return false;
+  if (op.outH !== undefined && op.outH !== v.h) return false;
+  return out === v.s;
 }
 
 function describeKvOp(op: Operation): string {
@@ -88,17 +128,19 @@ export const kvModel: Model<KvValue> = {
   step(state: KvValue, op: Operation): KvValue | undefined {
     switch (op.f) {
       case 'get':
-        return isUnknown(op.output) || reads(state, op.output) ? state : undefined;
+        return reads(state, op) ? state : undefined;
       case 'put':
-        return makeValue(op.input as string);
+        return putValue(op);
       case 'append':
-        return appendValue(state, op.input as string);
+        return appendValue(state, op);
       default:
         return undefined;
     }
   },
   readOnly: (op) => op.f === 'get',
   stepKey: kvStepKey,
+  prepareOp: prepareKvOp,
+  readKey: (op: KvOp) => (op.f === 'get' && typeof op.output === 'string' ? (op.outH ?? hashOf(op.output).h) : undefined),
   partition: partitionByKey,
   equal: sameValue,
   hash: (v) => v.h,
@@ -146,17 +188,18 @@ export const kvMapModel: Model<KvMapState> = {
     const current = state.keys[i] === key ? state.vals[i] : EMPTY;
     switch (op.f) {
       case 'get':
-        return isUnknown(op.output) || reads(current, op.output) ? state : undefined;
+        return reads(current, op) ? state : undefined;
       case 'put':
-        return setKey(state, key, makeValue(op.input as string));
+        return setKey(state, key, putValue(op));
       case 'append':
-        return setKey(state, key, appendValue(current, op.input as string));
+        return setKey(state, key, appendValue(current, op));
       default:
         return undefined;
     }
   },
   readOnly: (op) => op.f === 'get',
   stepKey: kvStepKey,
+  prepareOp: prepareKvOp,
   equal(a, b) {
     if (a === b) return true;
     if (a.keys.length !== b.keys.length) return false;

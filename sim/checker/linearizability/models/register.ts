@@ -57,6 +57,7 @@ function makeRegister(withCas: boolean): Model<unknown> {
     },
     stepKey: (op) => `${op.f}\u0000${stableStringify(op.input)}\u0000${stableStringify(op.output)}`,
     readOnly: (op) => op.f === 'read' || (op.f === 'cas' && op.output === false),
+    readKey: (op) => (op.f === 'read' && !isUnknown(op.output) ? hashValue(op.output) : undefined),
     equal: valueEqual,
     hash: hashValue,
     describeState: (s) => (s === null ? 'nil (empty)' : showValue(s)),
