@@ -42,7 +42,8 @@ export class Simulation implements NodeHost {
   queuePeak = 0;
   private readonly traceLine: ((line: string) => void) | undefined;
   private readonly emitListeners: EmitListener[] = [];
-  private readonly deliveryListeners: Array<(to: SimNode, from: SimNode) => void> = [];
+  /** Handled delivery events, reused for later deliveries (saves an allocation per message). */
+  private readonly freeDeliveries: SimEvent[] = [];
 
   constructor(rng: Rng, specs: readonly NodeSpec[], network: NetworkConfig, trace?: (line: string) => void) {
     this.traceLine = trace;
@@ -71,11 +72,6 @@ export class Simulation implements NodeHost {
     this.emitListeners.push(listener);
   }
 
-  /** Called for every message delivered (after the partition check, before the handler). */
-  onDelivery(listener: (to: SimNode, from: SimNode) => void): void {
-    this.deliveryListeners.push(listener);
-  }
-
   /** Runs simulator code at `atUs` (not subject to pauses or crashes). */
   schedule(atUs: Micros, label: string, fn: () => void): SimEvent {
     if (atUs < this.nowUs) throw new Error(`cannot schedule ${label} in the past (${atUs} < ${this.nowUs})`);
@@ -100,9 +96,20 @@ export class Simulation implements NodeHost {
   }
 
   private enqueueDelivery(from: SimNode, to: SimNode, msg: Message, delayUs: Micros): void {
-    const event = new SimEvent(DELIVER, to, 0, null, from, msg, '');
+    const event = this.freeDeliveries.pop() ?? new SimEvent(DELIVER, null, 0, null, null, null, '');
+    event.node = to;
+    event.from = from;
+    event.msg = msg;
     event.time = this.nowUs + delayUs;
     this.queue.push(event.time, event);
+  }
+
+  /** Returns a finished delivery event to the pool (never one still queued or in a backlog). */
+  private recycle(event: SimEvent): void {
+    event.node = null;
+    event.from = null;
+    event.msg = null;
+    this.freeDeliveries.push(event);
   }
 
   setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent {
@@ -152,15 +159,27 @@ export class Simulation implements NodeHost {
       return;
     }
     const node = event.node!;
-    if (event.cancelled) return;
-    if (event.kind === TIMER && event.incarnation !== node.incarnation) return;
-    if (node.status === 'crashed') {
-      if (event.kind === DELIVER) this.trace(event, node, 'LOST (node down)');
+    if (event.kind === TIMER) {
+      if (event.cancelled || event.incarnation !== node.incarnation || node.status === 'crashed') return;
+      if (node.status === 'paused') {
+        node.backlog.push(event);
+        return;
+      }
+      this.count(event, node);
+      node.handled++;
+      event.fn!();
       return;
     }
-    if (event.kind === DELIVER && this.network.isCut(event.from!.index, node.index)) {
+    // A delivery.
+    if (node.status === 'crashed') {
+      this.trace(event, node, 'LOST (node down)');
+      this.recycle(event);
+      return;
+    }
+    if (this.network.isCut(event.from!.index, node.index)) {
       this.network.dropByCut(event.from!.index, node.index);
       this.trace(event, node, 'DROPPED in flight');
+      this.recycle(event);
       return;
     }
     if (node.status === 'paused') {
@@ -169,25 +188,21 @@ export class Simulation implements NodeHost {
     }
     this.count(event, node);
     node.handled++;
-    if (event.kind === TIMER) {
-      event.fn!();
-    } else {
-      for (const listener of this.deliveryListeners) listener(node, event.from!);
-      node.handlers!.onMessage(event.from!.id, event.msg!);
-    }
+    const from = event.from!.id;
+    const msg = event.msg!;
+    this.recycle(event);
+    node.handlers!.onMessage(from, msg);
   }
 
   private count(event: SimEvent, node: SimNode | null): void {
     this.events++;
     const hasher = this.hasher;
     hasher.mix(event.time);
-    hasher.mix(event.kind * 65536 + (node === null ? 65535 : node.index));
-    if (event.kind === DELIVER) {
-      hasher.mix(event.from!.index);
-      hasher.mix(labelCode(event.msg!.type));
-    } else if (event.kind === ACTION) {
-      hasher.mix(labelCode(event.label));
-    }
+    // kind (2 bits) · node (15 bits) · sender (15 bits) in one word, then the label.
+    const who = (node === null ? 0x7fff : node.index) * 0x8000 + (event.kind === DELIVER ? event.from!.index : 0x7fff);
+    hasher.mix(event.kind * 0x40000000 + who);
+    if (event.kind === DELIVER) hasher.mix(labelCode(event.msg!.type));
+    else if (event.kind === ACTION) hasher.mix(labelCode(event.label));
     if (this.traceLine !== undefined) this.trace(event, node, '');
   }
 

@@ -22,18 +22,23 @@ export const DELIVER = 1;
 export const TIMER = 2;
 export const ACTION = 3;
 
-/** One queued event. Deliveries and timers belong to a node; actions are the simulator's own. */
+/**
+ * One queued event. Deliveries and timers belong to a node; actions are the
+ * simulator's own. Delivery events are recycled by the engine once handled
+ * (designs never hold them); timer events are handed to designs as timer ids
+ * and never recycled.
+ */
 export class SimEvent {
   time = 0;
   cancelled = false;
   constructor(
-    readonly kind: number,
-    readonly node: SimNode | null,
-    readonly incarnation: number,
-    readonly fn: (() => void) | null,
-    readonly from: SimNode | null,
-    readonly msg: Message | null,
-    readonly label: string,
+    public kind: number,
+    public node: SimNode | null,
+    public incarnation: number,
+    public fn: (() => void) | null,
+    public from: SimNode | null,
+    public msg: Message | null,
+    public label: string,
   ) {}
 }
 

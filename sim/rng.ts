@@ -50,6 +50,7 @@ export class Rng {
 
   /** A random identifier made of the stream's draws (e.g. a lock value), never crypto. */
   id(prefix = ''): string {
-    return prefix + Math.floor(this.draw() * 2 ** 52).toString(36);
+    // Two 32-bit draws (64 random bits) printed as integers: much faster than a 52-bit float in base 36.
+    return prefix + ((this.draw() * 4294967296) >>> 0).toString(36) + ((this.draw() * 4294967296) >>> 0).toString(36);
   }
 }

@@ -32,7 +32,7 @@ export class TraceHasher {
   /** Folds one integer (up to 2^53) into the hash. */
   mix(value: number): void {
     const lo = value | 0;
-    const hi = Math.floor(value / 4294967296) | 0;
+    const hi = (value / 4294967296) | 0; // exact for the non-negative integers below 2^53 hashed here
     this.a = Math.imul(this.a ^ lo, 0x01000193) ^ hi;
     this.a ^= this.a >>> 15;
     this.b = Math.imul(this.b ^ hi, 0x5bd1e995) + lo;

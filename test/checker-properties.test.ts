@@ -6,11 +6,14 @@
  * - a history with a read of a value never written is not;
  * - the order of lines in a jsonl file never changes the verdict;
  * - on small random histories the verdict equals an exhaustive search over
- *   every order that respects real time (a reference without memo or tricks).
+ *   every order that respects real time (a reference without memo or tricks);
+ * - pausing and resuming the search after every step changes nothing.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN, checkOperations, getModel, kvMapModel, parseHistory, type Model, type Operation } from '../sim/checker/linearizability/index.ts';
+import { partitionsOf } from '../sim/checker/linearizability/partition.ts';
+import { PartitionSearch } from '../sim/checker/linearizability/search.ts';
 
 const LOCK_MODELS = ['mutex', 'fenced-mutex', 'semaphore:2', 'lease-lock'] as const;
 const MODELS = ['register', 'cas-register', 'kv', ...LOCK_MODELS] as const;
@@ -332,5 +335,23 @@ describe('checker properties', () => {
       { numRuns: 1500 },
     );
     expect(illegal).toBeGreaterThan(50); // the corrupted histories exercise both verdicts
+  });
+
+  it('finds the same outcome when paused and resumed after every step', () => {
+    const arb = fc.record({ base: historyArb, picks: fc.array(fc.nat(), { maxLength: 2 }) });
+    const memory = () => ({ entriesLeft: 1e6, wordsLeft: 1e7 });
+    fc.assert(
+      fc.property(arb, ({ base, picks }) => {
+        const model = getModel(base.model);
+        for (const part of partitionsOf(corrupt(base.model, base.ops, picks), model)) {
+          const once = new PartitionSearch(part, model, memory()).run(1e9);
+          const stepwise = new PartitionSearch(part, model, memory());
+          let outcome = stepwise.run(1);
+          while (outcome === undefined) outcome = stepwise.run(1);
+          expect(outcome).toEqual(once);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

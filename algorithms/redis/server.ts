@@ -99,7 +99,9 @@ export class RedisServer implements NodeHandlers {
   private lastHeardUs: Micros = 0;
   private lastHeartbeatUs: Micros = 0;
   private flushTimer: TimerId | null = null;
-  private readonly replies = new Map<string, Reply>();
+  /** Replies by request id, in two generations: at most 2·DEDUP_LIMIT remembered, O(1) to age out. */
+  private replies = new Map<string, Reply>();
+  private olderReplies = new Map<string, Reply>();
   private readonly log = (op: Op): void => this.record(op);
   private readonly onExpire = (key: string, entry: LockEntry): void => this.expired(key, entry);
 
@@ -177,15 +179,19 @@ export class RedisServer implements NodeHandlers {
   }
 
   private command(from: string, cmd: Command): void {
-    const cacheKey = `${from}|${cmd.reqId}`;
-    const cached = this.replies.get(cacheKey);
+    // Request ids embed the client's name and a random prefix, so they are unique across clients.
+    const cacheKey = cmd.reqId;
+    const cached = this.replies.get(cacheKey) ?? this.olderReplies.get(cacheKey);
     if (cached !== undefined) return this.api.send(from, cached);
     if (this.roleNow !== 'primary') {
       return this.api.send(from, { type: 'redis.moved', reqId: cmd.reqId, primary: this.primaryNow === this.api.id ? null : this.primaryNow });
     }
     const reply = cmd.type === 'redis.acquire' ? this.acquire(from, cmd) : this.unlock(cmd);
     this.replies.set(cacheKey, reply);
-    if (this.replies.size > DEDUP_LIMIT) this.replies.delete(this.replies.keys().next().value!);
+    if (this.replies.size >= DEDUP_LIMIT) {
+      this.olderReplies = this.replies;
+      this.replies = new Map();
+    }
     this.api.send(from, reply);
   }
 

@@ -19,7 +19,8 @@ function describe(model: Model, op: Operation): DescribedOp {
 /**
  * Builds the counterexample of partition `partition` from indices into its
  * `ops`. Stuck operations that the model would accept in the stuck state (but
- * whose every continuation failed) are marked as such.
+ * whose every continuation failed) are marked as such; never-returned ones
+ * are listed only if taking effect there would change the state.
  */
 export function buildCounterexample(
   model: Model,
@@ -32,12 +33,14 @@ export function buildCounterexample(
   return {
     partition,
     longestLinearization: longest.map((i) => describe(model, ops[i])),
-    stuck: stuck.map((i) => {
+    stuck: stuck.flatMap((i) => {
       const op = ops[i];
       const probe = op.return === null ? { ...op, output: UNKNOWN } : op;
-      const legal = model.step(state, probe) !== undefined;
+      const next = model.step(state, probe);
+      // A never-returned op matters here only if taking effect now would change the state.
+      if (op.return === null && (next === undefined || model.equal(next, state))) return [];
       const d = describe(model, op);
-      return legal ? { op, described: `${d.described} (legal here, but no continuation linearizes)` } : d;
+      return [next === undefined ? d : { op, described: `${d.described} (legal here, but no continuation linearizes)` }];
     }),
     stateAtStuck: model.describeState(state),
   };

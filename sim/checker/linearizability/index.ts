@@ -21,3 +21,5 @@ export { checkOperations, validateOperations } from './check.ts';
 export { formatCounterexample } from './counterexample.ts';
 export type { TextStyle } from './counterexample.ts';
 export { benchPorcupineEtcd } from './bench.ts';
+export type { LockHistoryOptions } from './synth.ts';
+export { SERVICE_PROCESS, generateLockHistory } from './synth.ts';

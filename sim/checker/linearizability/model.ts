@@ -90,21 +90,6 @@ export function hashString(s: string): number {
   return h | 0;
 }
 
-/**
- * A cheap hash of a possibly long string: its length and at most its last 24
- * code units. Consistent with string equality; used for kv states that grow
- * by appends (the tail identifies the last append).
- */
-export function hashStringTail(s: string): number {
-  let h = Math.imul(s.length, 0x9e3779b1) ^ 0x811c9dc5;
-  const start = s.length > 24 ? s.length - 24 : 0;
-  for (let i = start; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
-}
-
 /** A hash of a JSON-like value consistent with `valueEqual`. */
 export function hashValue(v: unknown): number {
   if (v === null || v === undefined) return 0x5bd1e995;

@@ -1,7 +1,8 @@
 /**
  * Prepares one partition for the search: numbers its operations, builds the
- * time-sorted doubly linked list of call and return entries, and the
- * "may only follow" constraints the list cannot express.
+ * time-sorted doubly linked lists of entries (Porcupine's call/return list
+ * for ops that returned, a call list for never-returned ones), and the
+ * "may only follow" constraints the lists cannot express.
  *
  * Models: closed intervals (calls before returns at equal times), returns
  * of never-returned operations after every other event, a process's own
