@@ -50,7 +50,9 @@ export class Rng {
 
   /** A random identifier made of the stream's draws (e.g. a lock value), never crypto. */
   id(prefix = ''): string {
-    // Two 32-bit draws (64 random bits) printed as integers: much faster than a 52-bit float in base 36.
-    return prefix + ((this.draw() * 4294967296) >>> 0).toString(36) + ((this.draw() * 4294967296) >>> 0).toString(36);
+    // One draw (as ever, so streams keep their positions), its 52 bits printed as two 26-bit
+    // integers in base 36: much faster than printing one 52-bit float in base 36.
+    const bits = Math.floor(this.draw() * 2 ** 52);
+    return prefix + Math.floor(bits / 67108864).toString(36) + '.' + (bits % 67108864).toString(36);
   }
 }
