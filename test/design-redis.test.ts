@@ -5,148 +5,18 @@
  * and the scenario files that show its known failure modes.
  */
 import { describe, expect, it } from 'vitest';
-import type { LockClient, Message, NodeApi, NodeEvent, NodeHandlers } from '../sim/api.ts';
-import { SimDisk } from '../sim/disk.ts';
+import type { LockClient, Message } from '../sim/api.ts';
 import { KnobError } from '../sim/errors.ts';
-import { Rng } from '../sim/rng.ts';
 import type { Durability } from '../sim/scenario/types.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 import { runScenario } from '../sim/runner.ts';
 import { redis, type RedisKnobs } from '../algorithms/redis/index.ts';
 import { RedisServer, type ServerOptions } from '../algorithms/redis/server.ts';
 import type { AcquireReply, UnlockReply } from '../algorithms/redis/protocol.ts';
+import { type FakeNode, World } from './support/fake-world.ts';
 
 const MS = 1_000;
 const S = 1_000_000;
-
-// ---- a tiny deterministic world: nodes, 1 ms links, timers, crashes ---------------------------
-
-interface Emitted {
-  readonly atUs: number;
-  readonly event: NodeEvent;
-  readonly detail: Readonly<Record<string, unknown>> | undefined;
-}
-
-class FakeNode {
-  up = true;
-  incarnation = 0;
-  wallJumpUs = 0;
-  readonly monoStartUs: number;
-  readonly disk = new SimDisk();
-  readonly emits: Emitted[] = [];
-  /** Messages this node received, in order. */
-  readonly inbox: Array<{ from: string; msg: Message }> = [];
-  handlers: NodeHandlers | null = null;
-  readonly api: NodeApi;
-
-  constructor(
-    readonly world: World,
-    readonly id: string,
-    private readonly boot: (api: NodeApi) => NodeHandlers,
-  ) {
-    this.monoStartUs = 7_000_000_000 + world.nodes.size * 123_456_789;
-    const rng = new Rng(42, id);
-    this.api = {
-      id,
-      now: () => world.nowUs + this.wallJumpUs,
-      monotonic: () => this.monoStartUs + world.nowUs,
-      send: (to, msg) => world.send(id, to, msg),
-      setTimer: (delayUs, fn) => world.timer(this, delayUs, fn) as never,
-      cancelTimer: (timer) => {
-        (timer as unknown as { cancelled: boolean }).cancelled = true;
-      },
-      disk: this.disk,
-      rng,
-      emit: (event, detail) => this.emits.push({ atUs: world.nowUs, event, detail }),
-      note: () => {},
-    };
-  }
-
-  start(): void {
-    this.handlers = this.boot(this.api);
-  }
-
-  crash(durable: Durability): void {
-    this.up = false;
-    this.incarnation++;
-    this.handlers = null;
-    this.disk.crash(durable);
-  }
-
-  restart(): void {
-    this.up = true;
-    this.start();
-  }
-
-  events(event: NodeEvent): Emitted[] {
-    return this.emits.filter((e) => e.event === event);
-  }
-}
-
-class World {
-  nowUs = 0;
-  latencyUs = 1 * MS;
-  private seq = 0;
-  private queue: Array<{ at: number; seq: number; cancelled: boolean; run: () => void }> = [];
-  readonly nodes = new Map<string, FakeNode>();
-  /** Directed links that drop messages: "from>to". */
-  readonly cuts = new Set<string>();
-
-  add(id: string, boot: (api: NodeApi) => NodeHandlers): FakeNode {
-    const node = new FakeNode(this, id, boot);
-    this.nodes.set(id, node);
-    node.start();
-    return node;
-  }
-
-  node(id: string): FakeNode {
-    const node = this.nodes.get(id);
-    if (node === undefined) throw new Error(`no node ${id}`);
-    return node;
-  }
-
-  private push(at: number, run: () => void): { cancelled: boolean } {
-    const event = { at, seq: this.seq++, cancelled: false, run };
-    this.queue.push(event);
-    return event;
-  }
-
-  send(from: string, to: string, msg: Message): void {
-    if (this.cuts.has(`${from}>${to}`)) return;
-    this.push(this.nowUs + this.latencyUs, () => {
-      const target = this.node(to);
-      if (!target.up || this.cuts.has(`${from}>${to}`)) return;
-      target.inbox.push({ from, msg });
-      target.handlers!.onMessage(from, msg);
-    });
-  }
-
-  timer(node: FakeNode, delayUs: number, fn: () => void): { cancelled: boolean } {
-    if (!(delayUs >= 0)) throw new Error(`bad timer delay ${delayUs}`);
-    const incarnation = node.incarnation;
-    return this.push(this.nowUs + delayUs, () => {
-      if (node.up && node.incarnation === incarnation) fn();
-    });
-  }
-
-  /** Runs every event due within the next `us`. */
-  runFor(us: number): void {
-    const until = this.nowUs + us;
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < this.queue.length; i++) {
-        const e = this.queue[i];
-        if (e.at > until) continue;
-        if (best < 0 || e.at < this.queue[best].at || (e.at === this.queue[best].at && e.seq < this.queue[best].seq)) best = i;
-      }
-      if (best < 0) break;
-      const [event] = this.queue.splice(best, 1);
-      this.nowUs = event.at;
-      if (!event.cancelled) event.run();
-    }
-    this.nowUs = until;
-  }
-}
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -250,20 +120,23 @@ describe('redis server: SET NX PX', () => {
     expect((s1.handlers as RedisServer).keyspace.peek('lock')).toBeUndefined();
   });
 
-  it('with expiryClock "wall", a forward wall-clock jump expires the key early', () => {
-    const { world, s1 } = loneServer({ expiryClock: 'wall' });
+  /** Grants c1 a 10 s lock, waits 1 s, then jumps s1's wall clock 20 s forward. */
+  function jumpWhileHeld(expiryClock: ServerOptions['expiryClock']): { world: World; s1: FakeNode } {
+    const { world, s1 } = loneServer({ expiryClock });
     acquire(world, 'c1', 'a');
     world.runFor(1 * S);
     s1.wallJumpUs = 20 * S;
+    return { world, s1 };
+  }
+
+  it('with expiryClock "wall", a forward wall-clock jump expires the key early', () => {
+    const { world, s1 } = jumpWhileHeld('wall');
     expect(acquire(world, 'c2', 'b').ok).toBe(true);
     expect(s1.events('expired').map((e) => e.detail?.owner)).toEqual(['c1']);
   });
 
   it('with expiryClock "monotonic", the same jump changes nothing', () => {
-    const { world, s1 } = loneServer({ expiryClock: 'monotonic' });
-    acquire(world, 'c1', 'a');
-    world.runFor(1 * S);
-    s1.wallJumpUs = 20 * S;
+    const { world } = jumpWhileHeld('monotonic');
     expect(acquire(world, 'c2', 'b').ok).toBe(false);
     world.runFor(9 * S);
     expect(acquire(world, 'c2', 'b').ok).toBe(true);

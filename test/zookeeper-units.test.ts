@@ -232,7 +232,11 @@ describe('grant reporting', () => {
 });
 
 describe('in-order connection inbox', () => {
-  function fakeApi(): { api: NodeApi; fire: () => void } {
+  /**
+   * An inbox on a fake API whose timers run only on `fire()`; `got` collects
+   * what it delivers, `broken.count` how often it declared the connection broken.
+   */
+  function openInbox(): { inbox: InOrderInbox<string>; got: string[]; broken: { count: number }; fire: () => void } {
     const timers: Array<{ fn: () => void; cancelled: boolean }> = [];
     const api = {
       id: 'x',
@@ -246,14 +250,14 @@ describe('in-order connection inbox', () => {
         (id as unknown as { cancelled: boolean }).cancelled = true;
       },
     } as unknown as NodeApi;
-    return { api, fire: () => timers.splice(0).forEach((t) => !t.cancelled && t.fn()) };
+    const got: string[] = [];
+    const broken = { count: 0 };
+    const inbox = new InOrderInbox<string>(api, S, (m) => got.push(m), () => broken.count++);
+    return { inbox, got, broken, fire: () => timers.splice(0).forEach((t) => !t.cancelled && t.fn()) };
   }
 
   it('delivers in sequence order, once, despite reordering and duplicates', () => {
-    const { api, fire } = fakeApi();
-    const got: string[] = [];
-    let broken = 0;
-    const inbox = new InOrderInbox<string>(api, S, (m) => got.push(m), () => broken++);
+    const { inbox, got, broken, fire } = openInbox();
     inbox.receive(2, 'b');
     inbox.receive(3, 'c');
     expect(got).toEqual([]);
@@ -262,18 +266,15 @@ describe('in-order connection inbox', () => {
     inbox.receive(4, 'd');
     expect(got).toEqual(['a', 'b', 'c', 'd']);
     fire(); // the gap timer armed while 1 was missing was cancelled when it arrived
-    expect(broken).toBe(0);
+    expect(broken.count).toBe(0);
   });
 
   it('declares the connection broken when a gap stays open', () => {
-    const { api, fire } = fakeApi();
-    const got: string[] = [];
-    let broken = 0;
-    const inbox = new InOrderInbox<string>(api, S, (m) => got.push(m), () => broken++);
+    const { inbox, got, broken, fire } = openInbox();
     inbox.receive(1, 'a');
     inbox.receive(3, 'c'); // 2 was lost
     fire();
-    expect(broken).toBe(1);
+    expect(broken.count).toBe(1);
     inbox.receive(2, 'b');
     expect(got).toEqual(['a']); // closed: nothing more is delivered
   });

@@ -15,8 +15,9 @@
  */
 import type { DesignContext, NodeApi, SectionCall, SectionClient, SectionOpRecord, SectionOutcome, SectionReturn, SectionTracker, TimerId, Message } from '../../sim/api.ts';
 import { US_PER_MS, type Micros } from '../../sim/time.ts';
+import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { CasKnobs } from './knobs.ts';
-import { ServerLink, type Call } from './link.ts';
+import type { CasRequestBody, CasResult } from './protocol.ts';
 
 /** How long an attempt waits for an answer before trying the next server. */
 export const REQUEST_TIMEOUT_US: Micros = 250 * US_PER_MS;
@@ -44,13 +45,23 @@ export function createCasClient(api: NodeApi, ctx: DesignContext<CasKnobs>): Sec
 class CasClient implements SectionClient {
   private readonly api: NodeApi;
   private readonly knobs: CasKnobs;
-  private readonly link: ServerLink;
+  private readonly link: LeaderLink<CasRequestBody, CasResult>;
   private run: Run | null = null;
 
   constructor(api: NodeApi, ctx: DesignContext<CasKnobs>) {
     this.api = api;
     this.knobs = ctx.knobs;
-    this.link = new ServerLink(api, ctx.servers, REQUEST_TIMEOUT_US, NO_LEADER_BACKOFF_US);
+    // One rid per operation, kept across retries: servers deduplicate a compare-and-set by it.
+    this.link = new LeaderLink(api, {
+      design: 'cas',
+      servers: ctx.servers,
+      timeoutUs: REQUEST_TIMEOUT_US,
+      backoffUs: NO_LEADER_BACKOFF_US,
+      types: { request: 'cas.req', reply: 'cas.reply', redirect: 'cas.redirect' },
+      ids: 'per-call',
+      firstTarget: 'first',
+      oneCallAtATime: true,
+    });
   }
 
   runSection(hold: (then: () => void) => void, done: (outcome: SectionOutcome) => void, track: SectionTracker): void {

@@ -19,7 +19,8 @@
  *
  * Files: knobs.ts, register.ts (the state every server keeps),
  * primary-server.ts (none / async), raft-server.ts (sync, on ../raft/),
- * client.ts + link.ts (the section client), protocol.ts (messages).
+ * client.ts (the section client, on ../shared/leader-link.ts), protocol.ts
+ * (messages).
  */
 import type { Design } from '../../sim/api.ts';
 import { createCasClient } from './client.ts';

@@ -18,8 +18,9 @@
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers } from '../../sim/api.ts';
 import { US_PER_MS } from '../../sim/time.ts';
-import { RaftNode } from '../raft/core.ts';
-import type { LogEntry, RaftTiming, Role } from '../raft/types.ts';
+import type { RaftNode } from '../raft/core.ts';
+import { RaftService } from '../raft/service.ts';
+import type { LogEntry, RaftTiming } from '../raft/types.ts';
 import type { CasKnobs } from './knobs.ts';
 import { isCasRequest, type CasRedirect, type CasReply, type CasRequest, type CasResult } from './protocol.ts';
 import { applyCas, INITIAL_REGISTER, type CasCommand, type RegisterState } from './register.ts';
@@ -41,22 +42,20 @@ export function createRaftServer(api: NodeApi, ctx: DesignContext<CasKnobs>, ind
 
 class RaftCasServer implements NodeHandlers {
   private readonly api: NodeApi;
+  /** The Raft member and the answers it promised (forgotten on every role change: the client's retry finds the new leader). */
+  private readonly service: RaftService<CasCommand, ReplyTo>;
   private readonly raft: RaftNode<CasCommand>;
   private state: RegisterState = INITIAL_REGISTER;
-  /** Leader-only: whom to answer when the entry at an index (proposed in `term`) applies. */
-  private readonly replies = new Map<number, { readonly term: number; readonly to: ReplyTo }>();
 
   constructor(api: NodeApi, members: readonly string[]) {
     this.api = api;
-    this.raft = new RaftNode<CasCommand>(api, {
+    this.service = new RaftService<CasCommand, ReplyTo>(api, {
       members,
       timing: CAS_RAFT_TIMING,
-      hooks: {
-        apply: (index, entry, asLeader) => this.onApply(index, entry, asLeader),
-        roleChanged: (role) => this.onRole(role),
-      },
+      apply: (index, entry, asLeader) => this.onApply(index, entry, asLeader),
     });
-    this.raft.start();
+    this.raft = this.service.raft;
+    this.service.start();
   }
 
   onMessage(from: string, msg: Message): void {
@@ -80,12 +79,8 @@ class RaftCasServer implements NodeHandlers {
       });
       return;
     }
-    const index = this.raft.propose({ client: from, rid: req.rid, from: req.from, value: req.value });
-    if (index === null) {
-      this.redirect(from, req);
-      return;
-    }
-    this.replies.set(index, { term: this.raft.term, to: { client: from, rid: req.rid, attempt: req.attempt } });
+    const cmd: CasCommand = { client: from, rid: req.rid, from: req.from, value: req.value };
+    if (!this.service.propose(cmd, { client: from, rid: req.rid, attempt: req.attempt })) this.redirect(from, req);
   }
 
   private onApply(index: number, entry: LogEntry<CasCommand>, asLeader: boolean): void {
@@ -97,15 +92,8 @@ class RaftCasServer implements NodeHandlers {
     // Only the leader of the entry's own term reports it: a successor re-applying as leader an entry its
     // deposed predecessor may already have applied and reported would report the same write twice.
     if (applied.ok && !applied.duplicate && entry.term === this.raft.term) this.api.emit('granted', { client: cmd.client, token: applied.state.version, index });
-    const pending = this.replies.get(index);
-    if (pending === undefined) return;
-    this.replies.delete(index);
-    if (pending.term === entry.term) this.api.send(pending.to.client, { type: 'cas.reply', rid: pending.to.rid, attempt: pending.to.attempt, result: { op: 'cas', ok: applied.ok } } satisfies CasReply);
-  }
-
-  private onRole(_role: Role): void {
-    // Answers promised by a former term are never sent: the client's retry finds the new leader.
-    this.replies.clear();
+    const to = this.service.answerFor(index, entry);
+    if (to !== undefined) this.api.send(to.client, { type: 'cas.reply', rid: to.rid, attempt: to.attempt, result: { op: 'cas', ok: applied.ok } } satisfies CasReply);
   }
 
   private reply(to: string, req: CasRequest, result: CasResult): void {
@@ -113,7 +101,6 @@ class RaftCasServer implements NodeHandlers {
   }
 
   private redirect(to: string, req: CasRequest): void {
-    const leader = this.raft.leader === this.api.id ? null : this.raft.leader;
-    this.api.send(to, { type: 'cas.redirect', rid: req.rid, attempt: req.attempt, leader } satisfies CasRedirect);
+    this.api.send(to, { type: 'cas.redirect', rid: req.rid, attempt: req.attempt, leader: this.service.leaderHint() } satisfies CasRedirect);
   }
 }

@@ -19,9 +19,9 @@
  */
 import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
 import { US_PER_S, type Micros } from '../../sim/time.ts';
+import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { RaftLockKnobs } from './knobs.ts';
-import { ServiceLink, type Call } from './link.ts';
-import type { LockReplyResult } from './protocol.ts';
+import type { LockReplyResult, LockRequestBody } from './protocol.ts';
 
 interface Session {
   readonly id: string;
@@ -57,7 +57,7 @@ class RaftLockClient implements LockClient {
   private readonly api: NodeApi;
   private readonly knobs: RaftLockKnobs;
   private readonly lost: LostListener;
-  private readonly link: ServiceLink;
+  private readonly link: LeaderLink<LockRequestBody, LockReplyResult>;
   /** How often a queued acquire asks again, in case the grant push was lost. */
   private readonly pollUs: Micros;
   private session: Session | null = null;
@@ -71,7 +71,17 @@ class RaftLockClient implements LockClient {
     this.knobs = knobs;
     this.lost = lost;
     const timeoutUs = Math.max(knobs.electionTimeoutUs.maxUs, 4 * knobs.heartbeatUs);
-    this.link = new ServiceLink(api, servers, timeoutUs, knobs.heartbeatUs);
+    // A fresh rid per attempt: the lock-level ids (`session`, `req`) make every command idempotent.
+    this.link = new LeaderLink(api, {
+      design: 'raft-lock',
+      servers,
+      timeoutUs,
+      backoffUs: knobs.heartbeatUs,
+      types: { request: 'lock.request', reply: 'lock.reply', redirect: 'lock.redirect' },
+      ids: 'per-attempt',
+      firstTarget: 'random',
+      oneCallAtATime: false,
+    });
     this.pollUs = Math.min(knobs.keepAliveUs, 1 * US_PER_S);
   }
 

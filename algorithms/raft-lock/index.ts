@@ -8,8 +8,9 @@
  * `reads: "lease"` under clock drift (a deposed leader keeps renewing).
  *
  * Files: knobs.ts (knobs), state-machine.ts (the replicated lock),
- * server.ts (Raft + leader duties), client.ts + link.ts (client library),
- * protocol.ts (client ↔ server messages); the consensus core is ../raft/.
+ * server.ts (Raft + leader duties), client.ts (client library, on
+ * ../shared/leader-link.ts), protocol.ts (client ↔ server messages); the
+ * consensus core is ../raft/.
  */
 import type { Design } from '../../sim/api.ts';
 import { createRaftLockClient } from './client.ts';

@@ -27,7 +27,8 @@
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
 import type { Micros } from '../../sim/time.ts';
-import { RaftNode } from '../raft/core.ts';
+import type { RaftNode } from '../raft/core.ts';
+import { RaftService } from '../raft/service.ts';
 import type { LogEntry, Role } from '../raft/types.ts';
 import type { RaftLockKnobs } from './knobs.ts';
 import { isLockRequest, type LockGranted, type LockRedirect, type LockReply, type LockReplyResult, type LockRequest } from './protocol.ts';
@@ -47,29 +48,28 @@ class RaftLockServer implements NodeHandlers {
   private readonly api: NodeApi;
   private readonly knobs: RaftLockKnobs;
   private readonly sm: LockStateMachine;
+  /** The Raft member and the client answers it promised (leader-only, forgotten on every role change). */
+  private readonly service: RaftService<LockCommand, ReplyTo>;
   private readonly raft: RaftNode<LockCommand>;
   // Leader-only, volatile:
   /** Session deadline by this leader's monotonic clock. */
   private readonly deadlineUs = new Map<string, Micros>();
   /** Sessions whose `expire` entry is proposed but not applied yet. */
   private readonly expiring = new Set<string>();
-  /** Clients to answer when the entry at an index (proposed in `term`) applies. */
-  private readonly replies = new Map<number, { readonly term: number; readonly to: ReplyTo[] }>();
   private sweepTimer: TimerId | null = null;
 
   constructor(api: NodeApi, ctx: DesignContext<RaftLockKnobs>) {
     this.api = api;
     this.knobs = ctx.knobs;
     this.sm = new LockStateMachine(ctx.permits);
-    this.raft = new RaftNode<LockCommand>(api, {
+    this.service = new RaftService<LockCommand, ReplyTo>(api, {
       members: ctx.servers,
       timing: { electionTimeoutUs: ctx.knobs.electionTimeoutUs, heartbeatUs: ctx.knobs.heartbeatUs },
-      hooks: {
-        apply: (index, entry, asLeader) => this.onApply(index, entry, asLeader),
-        roleChanged: (role) => this.onRole(role),
-      },
+      apply: (index, entry, asLeader) => this.onApply(index, entry, asLeader),
+      roleChanged: (role) => this.onRole(role),
     });
-    this.raft.start();
+    this.raft = this.service.raft;
+    this.service.start();
   }
 
   onMessage(from: string, msg: Message): void {
@@ -133,12 +133,7 @@ class RaftLockServer implements NodeHandlers {
   }
 
   private propose(from: string, rid: string, cmd: LockCommand): void {
-    const index = this.raft.propose(cmd);
-    if (index === null) {
-      this.redirect(from, rid);
-      return;
-    }
-    this.replies.set(index, { term: this.raft.term, to: [{ client: from, rid }] });
+    if (!this.service.propose(cmd, { client: from, rid })) this.redirect(from, rid);
   }
 
   private reply(to: string, rid: string, result: LockReplyResult): void {
@@ -146,8 +141,7 @@ class RaftLockServer implements NodeHandlers {
   }
 
   private redirect(to: string, rid: string): void {
-    const leader = this.raft.leader === this.api.id ? null : this.raft.leader;
-    this.api.send(to, { type: 'lock.redirect', rid, leader } satisfies LockRedirect);
+    this.api.send(to, { type: 'lock.redirect', rid, leader: this.service.leaderHint() } satisfies LockRedirect);
   }
 
   // ---- applying the log ---------------------------------------------------
@@ -185,11 +179,8 @@ class RaftLockServer implements NodeHandlers {
         this.api.send(grant.client, { type: 'lock.granted', session: grant.session, req: grant.req, token: grant.token } satisfies LockGranted);
       }
     }
-    const pending = this.replies.get(index);
-    if (pending !== undefined) {
-      this.replies.delete(index);
-      if (pending.term === entry.term) for (const to of pending.to) this.reply(to.client, to.rid, applied.result);
-    }
+    const to = this.service.answerFor(index, entry);
+    if (to !== undefined) this.reply(to.client, to.rid, applied.result);
   }
 
   // ---- leadership and session expiry ------------------------------------
@@ -197,7 +188,6 @@ class RaftLockServer implements NodeHandlers {
   private onRole(role: Role): void {
     this.deadlineUs.clear();
     this.expiring.clear();
-    this.replies.clear();
     if (this.sweepTimer !== null) this.api.cancelTimer(this.sweepTimer);
     this.sweepTimer = null;
     if (role !== 'leader') return;

@@ -27,27 +27,21 @@
  * Does not model: lock extension, a release after the lock was lost (the
  * client sends nothing and answers null), connection state.
  */
-import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import type { LostListener, NodeApi } from '../../sim/api.ts';
 import { US_PER_MS, type Micros } from '../../sim/time.ts';
+import { RedisClientBase, type Hold, type Session } from './client-base.ts';
 import type { ReleaseMode } from './knobs.ts';
 import type { Reply } from './protocol.ts';
-import { Rpc } from './rpc.ts';
+
+export { LOCK_KEY, lockKeys } from './client-base.ts';
 
 /** How long the client waits for a reply before trying the next server. */
 export const COMMAND_TIMEOUT_US: Micros = 500 * US_PER_MS;
 /** Redirects followed at once before waiting `retryDelay` (stops ping-pong between confused replicas). */
 const MAX_REDIRECTS = 2;
 
-/** The key of a mutex lock. */
-export const LOCK_KEY = 'lock';
 /** The INCR counter that issues fencing tokens. */
 export const TOKEN_KEY = 'lock:token';
-
-/** The keys a lock with `permits` permits uses: `lock`, or `lock:0..N-1` for a semaphore. */
-export function lockKeys(permits: number): string[] {
-  if (!(Number.isInteger(permits) && permits >= 1)) throw new Error(`permits must be a whole number ≥ 1, got ${permits}`);
-  return permits === 1 ? [LOCK_KEY] : Array.from({ length: permits }, (_, i) => `${LOCK_KEY}:${i}`);
-}
 
 /** What the Redis lock client needs to know. */
 export interface RedisClientOptions {
@@ -60,79 +54,34 @@ export interface RedisClientOptions {
   readonly permits: number;
 }
 
-interface Session {
-  readonly done: (grant: Grant | null) => void;
-  readonly value: string;
-  live: boolean;
-  retryTimer: TimerId | null;
-}
-
-interface Hold {
-  readonly key: string;
-  readonly value: string;
-  readonly deadlineUs: Micros;
-  timer: TimerId | null;
-}
-
-type State = 'idle' | 'acquiring' | 'holding' | 'releasing';
-
-export class RedisLockClient implements LockClient {
-  private readonly api: NodeApi;
+/** The single-instance lock client; the acquire / hold / release cycle is ./client-base.ts. */
+export class RedisLockClient extends RedisClientBase {
   private readonly options: RedisClientOptions;
-  private readonly lost: LostListener;
-  private readonly rpc: Rpc;
-  private readonly keys: readonly string[];
-  private state: State = 'idle';
   /** Index in `servers` of the server believed to be primary. */
   private target = 0;
-  private session: Session | null = null;
-  private hold: Hold | null = null;
 
   constructor(api: NodeApi, options: RedisClientOptions, lost: LostListener) {
     if (options.servers.length === 0) throw new Error('redis client needs at least one server');
-    this.api = api;
+    super(api, options, lost, 'redis client');
     this.options = options;
-    this.lost = lost;
-    this.rpc = new Rpc(api);
-    this.keys = lockKeys(options.permits);
   }
 
-  acquire(done: (grant: Grant | null) => void): void {
-    if (this.state !== 'idle') throw new Error(`${this.api.id}: acquire while ${this.state}`);
-    const session: Session = { done, value: this.api.rng.id('v'), live: true, retryTimer: null };
-    this.session = session;
-    this.state = 'acquiring';
-    this.sendAcquire(session, MAX_REDIRECTS);
+  /** Validity is measured on the monotonic clock. */
+  protected clock(): Micros {
+    return this.api.monotonic();
   }
 
-  abandon(): void {
-    const session = this.session;
-    if (this.state !== 'acquiring' || session === null) return;
-    session.live = false;
-    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
-    this.session = null;
-    this.state = 'idle';
-  }
-
-  release(done: (ok: boolean | null) => void): void {
-    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
-    const hold = this.hold;
-    if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
-    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
-    hold.timer = null;
-    this.state = 'releasing';
+  /** The unlock at the believed primary, retried across servers (see `sendUnlock`). */
+  protected sendRelease(hold: Hold, done: (ok: boolean | null) => void): void {
     this.sendUnlock(hold, done, MAX_REDIRECTS, false);
   }
 
-  stillValid(): boolean {
-    return this.state === 'holding' && this.hold !== null && this.api.monotonic() < this.hold.deadlineUs;
-  }
-
-  onMessage(from: string, msg: Message): void {
-    if (!this.rpc.onMessage(msg)) throw new Error(`${this.api.id} (redis client) got an unexpected message ${msg.type} from ${from}`);
-  }
-
   // ---- acquire ------------------------------------------------------------------------------
+
+  /** An attempt: the SET NX script at the believed primary, following up to `MAX_REDIRECTS` redirects. */
+  protected attempt(session: Session): void {
+    this.sendAcquire(session, MAX_REDIRECTS);
+  }
 
   private sendAcquire(session: Session, redirects: number): void {
     const sentAtUs = this.api.monotonic();
@@ -184,50 +133,14 @@ export class RedisLockClient implements LockClient {
       this.undo(from, key, session.value);
       return false;
     }
-    session.live = false;
-    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
-    this.session = null;
-    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
-    hold.timer = this.api.setTimer(remainingUs, () => this.onDeadline(hold));
-    this.hold = hold;
-    this.state = 'holding';
-    session.done(token === null ? {} : { token });
+    this.takeHold(session, key, deadlineUs, token === null ? {} : { token });
     return true;
-  }
-
-  private onDeadline(hold: Hold): void {
-    hold.timer = null;
-    if (this.hold !== hold || this.state !== 'holding') return;
-    const remainingUs = hold.deadlineUs - this.api.monotonic();
-    if (remainingUs > 0) {
-      hold.timer = this.api.setTimer(remainingUs, () => this.onDeadline(hold));
-      return;
-    }
-    this.hold = null;
-    this.state = 'idle';
-    this.lost('lease expired by client clock');
-  }
-
-  private retryLater(session: Session): void {
-    if (session.retryTimer !== null) throw new Error(`${this.api.id}: two retries pending for one acquire`);
-    const jitterUs = this.options.retryJitterUs;
-    const delayUs = Math.max(0, this.options.retryDelayUs + (jitterUs > 0 ? this.api.rng.int(-jitterUs, jitterUs) : 0));
-    session.retryTimer = this.api.setTimer(delayUs, () => {
-      session.retryTimer = null;
-      if (session.live) this.sendAcquire(session, MAX_REDIRECTS);
-    });
   }
 
   /** Fire-and-forget unlock, at the server that granted it, of a grant we do not want. */
   private undo(server: string, key: string, value: string): void {
     this.api.note(`unlocking unwanted grant of ${key} at ${server}`);
-    this.api.send(server, {
-      type: 'redis.unlock',
-      reqId: this.api.rng.id('undo-'),
-      key,
-      value,
-      mode: this.options.release,
-    });
+    this.unlockAt(server, key, value, this.options.release);
   }
 
   // ---- release ------------------------------------------------------------------------------
@@ -261,13 +174,6 @@ export class RedisLockClient implements LockClient {
         },
       },
     );
-  }
-
-  private finishRelease(hold: Hold, done: (ok: boolean | null) => void, ok: boolean | null): void {
-    if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
-    this.hold = null;
-    this.state = 'idle';
-    done(ok);
   }
 
   // ---- finding the primary ------------------------------------------------------------------

@@ -23,10 +23,9 @@
  * workload's acquireTimeout bounds attempts instead), fencing tokens (there
  * are none).
  */
-import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import type { LostListener, NodeApi } from '../../sim/api.ts';
 import { US_PER_MS, type Micros } from '../../sim/time.ts';
-import { lockKeys } from '../redis/client.ts';
-import { Rpc } from '../redis/rpc.ts';
+import { RedisClientBase, type Hold, type Session } from '../redis/client-base.ts';
 
 /** The fixed part of Redlock's clock-drift allowance. */
 export const DRIFT_CONSTANT_US: Micros = 2 * US_PER_MS;
@@ -54,76 +53,31 @@ export function quorumOf(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
-interface Session {
-  readonly done: (grant: Grant | null) => void;
-  readonly value: string;
-  live: boolean;
-  retryTimer: TimerId | null;
-  attempts: number;
-}
-
-interface Hold {
-  readonly key: string;
-  readonly value: string;
-  /** On the client clock. */
-  readonly deadlineUs: Micros;
-  timer: TimerId | null;
-}
-
-type State = 'idle' | 'acquiring' | 'holding' | 'releasing';
-
-export class RedlockClient implements LockClient {
-  private readonly api: NodeApi;
+/**
+ * The Redlock client; the acquire / hold / release cycle is
+ * ../redis/client-base.ts. On abandon, an attempt in flight unlocks
+ * everything when its votes are in (see `conclude`).
+ */
+export class RedlockClient extends RedisClientBase {
   private readonly options: RedlockClientOptions;
-  private readonly lost: LostListener;
-  private readonly rpc: Rpc;
-  private readonly keys: readonly string[];
   private readonly quorum: number;
   private readonly firstKey: number;
-  private state: State = 'idle';
-  private session: Session | null = null;
-  private hold: Hold | null = null;
 
   constructor(api: NodeApi, options: RedlockClientOptions, lost: LostListener) {
     if (options.servers.length === 0) throw new Error('redlock needs at least one instance');
-    this.api = api;
+    super(api, options, lost, 'redlock client');
     this.options = options;
-    this.lost = lost;
-    this.rpc = new Rpc(api);
-    this.keys = lockKeys(options.permits);
     this.quorum = quorumOf(options.servers.length);
     this.firstKey = this.keys.length === 1 ? 0 : api.rng.int(0, this.keys.length - 1);
   }
 
-  private clock(): Micros {
+  /** Validity is measured on `clientClock`. */
+  protected clock(): Micros {
     return this.options.clientClock === 'wall' ? this.api.now() : this.api.monotonic();
   }
 
-  acquire(done: (grant: Grant | null) => void): void {
-    if (this.state !== 'idle') throw new Error(`${this.api.id}: acquire while ${this.state}`);
-    const session: Session = { done, value: this.api.rng.id('v'), live: true, retryTimer: null, attempts: 0 };
-    this.session = session;
-    this.state = 'acquiring';
-    this.attempt(session);
-  }
-
-  abandon(): void {
-    const session = this.session;
-    if (this.state !== 'acquiring' || session === null) return;
-    // An attempt in flight unlocks everything when its votes are in (see conclude).
-    session.live = false;
-    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
-    this.session = null;
-    this.state = 'idle';
-  }
-
-  release(done: (ok: boolean | null) => void): void {
-    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
-    const hold = this.hold;
-    if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
-    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
-    hold.timer = null;
-    this.state = 'releasing';
+  /** Compare-and-delete on every instance: true if a quorum deleted the key, false if a quorum held no such key, else null. */
+  protected sendRelease(hold: Hold, done: (ok: boolean | null) => void): void {
     let answered = 0;
     let deleted = 0;
     let notHeld = 0;
@@ -132,10 +86,7 @@ export class RedlockClient implements LockClient {
       if (outcome === true) deleted++;
       if (outcome === false) notHeld++;
       if (answered < this.options.servers.length) return;
-      if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
-      this.hold = null;
-      this.state = 'idle';
-      done(deleted >= this.quorum ? true : notHeld >= this.quorum ? false : null);
+      this.finishRelease(hold, done, deleted >= this.quorum ? true : notHeld >= this.quorum ? false : null);
     };
     for (const server of this.options.servers) {
       this.rpc.call(
@@ -147,19 +98,11 @@ export class RedlockClient implements LockClient {
     }
   }
 
-  stillValid(): boolean {
-    return this.state === 'holding' && this.hold !== null && this.clock() < this.hold.deadlineUs;
-  }
-
-  onMessage(from: string, msg: Message): void {
-    if (!this.rpc.onMessage(msg)) throw new Error(`${this.api.id} (redlock client) got an unexpected message ${msg.type} from ${from}`);
-  }
-
   // ---- acquire ------------------------------------------------------------------------------
 
-  private attempt(session: Session): void {
-    const key = this.keys[(this.firstKey + session.attempts) % this.keys.length];
-    session.attempts++;
+  /** Attempt `n` tries one key (rotating between attempts for a semaphore) on every instance. */
+  protected attempt(session: Session, n: number): void {
+    const key = this.keys[(this.firstKey + n) % this.keys.length];
     const startUs = this.clock();
     const servers = this.options.servers;
     let answered = 0;
@@ -203,39 +146,7 @@ export class RedlockClient implements LockClient {
       this.retryLater(session);
       return;
     }
-    session.live = false;
-    this.session = null;
-    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
-    this.hold = hold;
-    this.state = 'holding';
-    this.armDeadline(hold);
-    session.done({});
-  }
-
-  /** Ends the belief when the client's clock reaches the deadline (re-armed if the clock was slower than the timer). */
-  private armDeadline(hold: Hold): void {
-    const remainingUs = hold.deadlineUs - this.clock();
-    if (remainingUs <= 0) {
-      hold.timer = null;
-      if (this.hold !== hold || this.state !== 'holding') return;
-      this.hold = null;
-      this.state = 'idle';
-      this.lost('lease expired by client clock');
-      return;
-    }
-    hold.timer = this.api.setTimer(remainingUs, () => {
-      if (this.hold === hold && this.state === 'holding') this.armDeadline(hold);
-    });
-  }
-
-  private retryLater(session: Session): void {
-    if (session.retryTimer !== null) throw new Error(`${this.api.id}: two retries pending for one acquire`);
-    const jitterUs = this.options.retryJitterUs;
-    const delayUs = Math.max(0, this.options.retryDelayUs + (jitterUs > 0 ? this.api.rng.int(-jitterUs, jitterUs) : 0));
-    session.retryTimer = this.api.setTimer(delayUs, () => {
-      session.retryTimer = null;
-      if (session.live) this.attempt(session);
-    });
+    this.takeHold(session, key, deadlineUs, {});
   }
 
   private unlockAll(key: string, value: string): void {
@@ -244,7 +155,7 @@ export class RedlockClient implements LockClient {
 
   /** Fire-and-forget compare-and-delete at one instance. */
   private unlock(server: string, key: string, value: string): void {
-    this.api.send(server, { type: 'redis.unlock', reqId: this.api.rng.id('undo-'), key, value, mode: 'compare-and-delete' });
+    this.unlockAt(server, key, value, 'compare-and-delete');
   }
 }
 

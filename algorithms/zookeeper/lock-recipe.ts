@@ -29,26 +29,9 @@ export class LockRecipe extends QueueRecipe {
       return;
     }
     const predecessor = childPath(this.parent, sorted[index - 1]);
-    this.io.conn.request(
-      { op: 'getData', path: predecessor, watch: true },
-      (r) => {
-        if (!this.live(a, epoch)) return;
-        switch (r.code) {
-          case 'ok':
-            return; // wait for the watch
-          case 'NoNode': // gone already: look again
-          case 'ConnectionLoss':
-            this.check(a);
-            return;
-          case 'SessionExpired':
-            return;
-          default:
-            throw new Error(`${this.io.owner}: watching ${predecessor} failed with ${r.code}`);
-        }
-      },
-      () => {
-        if (this.live(a, epoch)) this.check(a);
-      },
-    );
+    this.lookup(a, epoch, { op: 'getData', path: predecessor, watch: true }, `watching ${predecessor}`, {
+      ok: () => {}, // wait for the watch
+      noNode: () => this.check(a), // gone already: look again
+    });
   }
 }

@@ -20,7 +20,9 @@
  */
 import type { Rng } from '../../sim/rng.ts';
 import { bySequence, childPath, nameOf, protectedParts, protectedPrefix, sequenceOf } from './paths.ts';
+import type { ZkOp } from './protocol.ts';
 import type { RecipeIo } from './recipe-io.ts';
+import type { ZkResult } from './tree.ts';
 
 /** One acquire in progress. */
 export interface Attempt {
@@ -209,30 +211,52 @@ export abstract class QueueRecipe {
   /** Lists the children and decides our place. */
   protected check(a: Attempt): void {
     const epoch = ++a.epoch;
-    const watcher = this.watchChildren
+    this.lookup(a, epoch, { op: 'getChildren', path: this.parent, watch: this.watchChildren }, `listing ${this.parent}`, {
+      ok: (r) => this.place(a, epoch, r.children ?? []),
+      noNode: () => {
+        a.path = null;
+        this.create(a);
+      },
+    });
+  }
+
+  /**
+   * Sends read `req` as step `epoch` of `a` (`what` names it in errors): a
+   * reply to a superseded step is ignored; `ok` and `NoNode` go to `on`;
+   * after ConnectionLoss we check again; SessionExpired waits for
+   * `sessionLost()`; any other code is a bug. A watch the request sets
+   * checks again when it fires, unless the step was superseded meanwhile.
+   */
+  protected lookup(
+    a: Attempt,
+    epoch: number,
+    req: Extract<ZkOp, { readonly watch: boolean }>,
+    what: string,
+    on: { readonly ok: (r: ZkResult) => void; readonly noNode: () => void },
+  ): void {
+    const watcher = req.watch
       ? (): void => {
           if (this.live(a, epoch)) this.check(a);
         }
       : null;
     this.io.conn.request(
-      { op: 'getChildren', path: this.parent, watch: this.watchChildren },
+      req,
       (r) => {
         if (!this.live(a, epoch)) return;
         switch (r.code) {
           case 'ok':
-            this.place(a, epoch, r.children ?? []);
+            on.ok(r);
             return;
           case 'NoNode':
-            a.path = null;
-            this.create(a);
+            on.noNode();
             return;
           case 'ConnectionLoss':
             this.check(a);
             return;
           case 'SessionExpired':
-            return;
+            return; // sessionLost() starts over
           default:
-            throw new Error(`${this.io.owner}: listing ${this.parent} failed with ${r.code}`);
+            throw new Error(`${this.io.owner}: ${what} failed with ${r.code}`);
         }
       },
       watcher,

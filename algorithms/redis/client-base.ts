@@ -1,0 +1,193 @@
+/**
+ * What the Redis lock client and the Redlock client share: the life of one
+ * client's belief that it holds the lock, and the plumbing around it.
+ *
+ * Models: the states idle → acquiring → holding → releasing → idle; one
+ * acquire session per `acquire` call, with one random value (the lock's
+ * value at every server) kept across its attempts; a failed attempt retried
+ * after `retryDelay ± retryJitter`; abandon (stop retrying; the subclass
+ * unlocks a grant that still arrives); a hold that ends at its validity
+ * deadline by the client's own clock (`lost('lease expired by client
+ * clock')`, re-armed when the clock ran slower than the timer), which
+ * `stillValid()` checks too; a release after the lock was lost sends nothing
+ * and answers null; the fire-and-forget unlock of a grant nobody wants.
+ *
+ * Does not model: how an attempt is made or decided, or how a release is
+ * sent and judged (one primary with redirects, or a quorum of instances:
+ * the subclass's `attempt` and `sendRelease`); lock extension; connection
+ * state.
+ */
+import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
+import type { Micros } from '../../sim/time.ts';
+import type { ReleaseMode } from './knobs.ts';
+import { Rpc } from './rpc.ts';
+
+/** The key of a mutex lock. */
+export const LOCK_KEY = 'lock';
+
+/** The keys a lock with `permits` permits uses: `lock`, or `lock:0..N-1` for a semaphore. */
+export function lockKeys(permits: number): string[] {
+  if (!(Number.isInteger(permits) && permits >= 1)) throw new Error(`permits must be a whole number ≥ 1, got ${permits}`);
+  return permits === 1 ? [LOCK_KEY] : Array.from({ length: permits }, (_, i) => `${LOCK_KEY}:${i}`);
+}
+
+/** What every Redis-protocol lock client needs to know. */
+export interface RedisClientBaseOptions {
+  readonly servers: readonly string[];
+  readonly retryDelayUs: Micros;
+  readonly retryJitterUs: Micros;
+  readonly permits: number;
+}
+
+/** One `acquire` call. */
+export interface Session {
+  readonly done: (grant: Grant | null) => void;
+  /** The value this session sets the lock key to (its proof of ownership). */
+  readonly value: string;
+  /** False once granted or abandoned: nothing more is sent for it. */
+  live: boolean;
+  retryTimer: TimerId | null;
+  /** Attempts started so far (by `acquire` and by retries). */
+  attempts: number;
+}
+
+/** The lock as the client believes it holds it. */
+export interface Hold {
+  readonly key: string;
+  readonly value: string;
+  /** On the client's clock (`clock()`). */
+  readonly deadlineUs: Micros;
+  timer: TimerId | null;
+}
+
+/** Where the client is in the acquire / hold / release cycle. */
+export type ClientState = 'idle' | 'acquiring' | 'holding' | 'releasing';
+
+/** A lock client speaking the Redis protocol; subclasses say how an attempt and a release go. */
+export abstract class RedisClientBase implements LockClient {
+  protected readonly api: NodeApi;
+  protected readonly rpc: Rpc;
+  /** The lock's keys: `lock`, or `lock:0..N-1` for a semaphore. */
+  protected readonly keys: readonly string[];
+  protected state: ClientState = 'idle';
+  protected session: Session | null = null;
+  protected hold: Hold | null = null;
+  private readonly base: RedisClientBaseOptions;
+  private readonly lost: LostListener;
+  private readonly label: string;
+
+  /** `label` names the client in errors (`redis client`, `redlock client`). */
+  constructor(api: NodeApi, options: RedisClientBaseOptions, lost: LostListener, label: string) {
+    this.api = api;
+    this.base = options;
+    this.lost = lost;
+    this.label = label;
+    this.rpc = new Rpc(api);
+    this.keys = lockKeys(options.permits);
+  }
+
+  /** The clock validity deadlines are on. */
+  protected abstract clock(): Micros;
+
+  /** Starts attempt `n` (0 for the first) of a live session: from `acquire`, or a retry. */
+  protected abstract attempt(session: Session, n: number): void;
+
+  /** Releases `hold` (already `releasing`); ends with `finishRelease`. */
+  protected abstract sendRelease(hold: Hold, done: (ok: boolean | null) => void): void;
+
+  /** Starts an acquire session with a fresh random value and its first attempt. */
+  acquire(done: (grant: Grant | null) => void): void {
+    if (this.state !== 'idle') throw new Error(`${this.api.id}: acquire while ${this.state}`);
+    const session: Session = { done, value: this.api.rng.id('v'), live: true, retryTimer: null, attempts: 0 };
+    this.session = session;
+    this.state = 'acquiring';
+    this.startAttempt(session);
+  }
+
+  /** Stops acquiring; nothing is reported for this session any more. */
+  abandon(): void {
+    const session = this.session;
+    if (this.state !== 'acquiring' || session === null) return;
+    session.live = false;
+    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
+    this.session = null;
+    this.state = 'idle';
+  }
+
+  /** Releases the hold (`null` at once when it was already lost). */
+  release(done: (ok: boolean | null) => void): void {
+    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
+    const hold = this.hold;
+    if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
+    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
+    hold.timer = null;
+    this.state = 'releasing';
+    this.sendRelease(hold, done);
+  }
+
+  /** Whether the client holds and its deadline has not passed by its clock. */
+  stillValid(): boolean {
+    return this.state === 'holding' && this.hold !== null && this.clock() < this.hold.deadlineUs;
+  }
+
+  /** Routes replies to the pending requests; any other message is a bug. */
+  onMessage(from: string, msg: Message): void {
+    if (!this.rpc.onMessage(msg)) throw new Error(`${this.api.id} (${this.label}) got an unexpected message ${msg.type} from ${from}`);
+  }
+
+  /** The session won `key` until `deadlineUs` (client clock, still ahead): hold it and report `grant`. */
+  protected takeHold(session: Session, key: string, deadlineUs: Micros, grant: Grant): void {
+    session.live = false;
+    if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
+    this.session = null;
+    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
+    this.hold = hold;
+    this.state = 'holding';
+    this.armDeadline(hold);
+    session.done(grant);
+  }
+
+  /** The release of `hold` is decided: back to idle, and `done(ok)`. */
+  protected finishRelease(hold: Hold, done: (ok: boolean | null) => void, ok: boolean | null): void {
+    if (this.hold !== hold || this.state !== 'releasing') throw new Error(`${this.api.id}: release finished twice`);
+    this.hold = null;
+    this.state = 'idle';
+    done(ok);
+  }
+
+  /** Retries the session after `retryDelay ± retryJitter`, unless it is no longer live by then. */
+  protected retryLater(session: Session): void {
+    if (session.retryTimer !== null) throw new Error(`${this.api.id}: two retries pending for one acquire`);
+    const jitterUs = this.base.retryJitterUs;
+    const delayUs = Math.max(0, this.base.retryDelayUs + (jitterUs > 0 ? this.api.rng.int(-jitterUs, jitterUs) : 0));
+    session.retryTimer = this.api.setTimer(delayUs, () => {
+      session.retryTimer = null;
+      if (session.live) this.startAttempt(session);
+    });
+  }
+
+  /** Fire-and-forget unlock of `key` (if it still holds `value`) at one server. */
+  protected unlockAt(server: string, key: string, value: string, mode: ReleaseMode): void {
+    this.api.send(server, { type: 'redis.unlock', reqId: this.api.rng.id('undo-'), key, value, mode });
+  }
+
+  private startAttempt(session: Session): void {
+    this.attempt(session, session.attempts++);
+  }
+
+  /** Ends the belief when the client's clock reaches the deadline (re-armed if the clock was slower than the timer). */
+  private armDeadline(hold: Hold): void {
+    const remainingUs = hold.deadlineUs - this.clock();
+    if (remainingUs <= 0) {
+      hold.timer = null;
+      if (this.hold !== hold || this.state !== 'holding') return;
+      this.hold = null;
+      this.state = 'idle';
+      this.lost('lease expired by client clock');
+      return;
+    }
+    hold.timer = this.api.setTimer(remainingUs, () => {
+      if (this.hold === hold && this.state === 'holding') this.armDeadline(hold);
+    });
+  }
+}
