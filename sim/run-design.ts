@@ -20,7 +20,8 @@ import { Rng } from './rng.ts';
 import type { CheckName, Scenario } from './scenario/types.ts';
 import { createStore, type StoreStats } from './store.ts';
 import { usToMs } from './time.ts';
-import { createWorkloadClient, type ClientProgress } from './workload.ts';
+import { createWorkloadClient } from './workload.ts';
+import type { ClientProgress } from './client-loop.ts';
 // Lock-free designs (a `createSectionClient`, e.g. cas): section workload and register-chain `resource`.
 import { checkRegisterChain, type AckedWrite } from './checker/register-chain.ts';
 import { createSectionWorkloadClient } from './section-workload.ts';

@@ -31,11 +31,11 @@
 import type { Message, NodeApi, NodeHandlers, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from './api.ts';
 import type { AckedWrite } from './checker/register-chain.ts';
 import type { Operation } from './checker/linearizability/index.ts';
-import type { RangeUs } from './knobs.ts';
 import type { Rng } from './rng.ts';
 import type { Workload } from './scenario/types.ts';
 import type { Micros } from './time.ts';
-import { PROCESS_STRIDE, type ClientProgress, type WorkloadHooks } from './workload.ts';
+import type { WorkloadHooks } from './workload.ts';
+import { drawUs, retireProcess as retire, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
 
 /** What the section workload records into besides the Recorder. */
 export interface SectionWorkloadHooks extends WorkloadHooks {
@@ -67,10 +67,6 @@ function sameReturn(a: SectionReturn | null, b: SectionReturn | null): boolean {
   return b.f === 'cas' && a.ok === b.ok;
 }
 
-function draw(rng: Rng, range: RangeUs): Micros {
-  return range.minUs === range.maxUs ? range.minUs : rng.int(range.minUs, range.maxUs);
-}
-
 /** Builds the client node's handlers: the section workload driving a fresh section client. */
 export function createSectionWorkloadClient(
   api: NodeApi,
@@ -100,9 +96,7 @@ export function createSectionWorkloadClient(
     if (deadlineTimer !== null) api.cancelTimer(deadlineTimer);
     deadlineTimer = null;
   };
-  const retireProcess = (): void => {
-    progress.process += PROCESS_STRIDE;
-  };
+  const retireProcess = (): void => retire(progress);
 
   /** The running section a design callback refers to; throws if the design calls back after the section ended. */
   const live = (s: Section, what: string): Section => {
@@ -141,7 +135,7 @@ export function createSectionWorkloadClient(
     if (s.holding) throw new Error(`${me}: the design asked for a hold while holding`);
     s.holding = true;
     clearDeadline();
-    setPending(draw(rng, workload.holdUs), () => {
+    setPending(drawUs(rng, workload.holdUs), () => {
       if (current !== s) return;
       s.holding = false;
       armDeadline(s);
@@ -223,29 +217,14 @@ export function createSectionWorkloadClient(
     think();
   }
 
-  function startWaiting(): void {
-    progress.waiting = true;
-    recorder.startWaiting(trueNow());
-  }
-
-  function stopWaiting(): void {
-    progress.waiting = false;
-    recorder.stopWaiting(trueNow());
-  }
+  const startWaiting = (): void => setWaiting(progress, recorder, true, trueNow());
+  const stopWaiting = (): void => setWaiting(progress, recorder, false, trueNow());
 
   function think(): void {
-    setPending(draw(rng, workload.thinkUs), beginSection);
+    setPending(drawUs(rng, workload.thinkUs), beginSection);
   }
 
-  if (!progress.started) {
-    progress.started = true;
-    if (workload.staggerUs > 0 && progress.process > 1) setPending(workload.staggerUs * (progress.process - 1), beginSection);
-    else beginSection();
-  } else {
-    // Restarted after a crash: a fresh process (an operation the crash cut off stays open), after a think.
-    retireProcess();
-    think();
-  }
+  startClientLoop(progress, workload, setPending, beginSection, think);
 
   return {
     onMessage(from: string, msg: Message): void {

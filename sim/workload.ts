@@ -13,34 +13,14 @@
  * done) live in `ClientProgress`, outside the node.
  */
 import type { Grant, LockClient, Message, NodeApi, NodeHandlers, TimerId } from './api.ts';
-import type { RangeUs } from './knobs.ts';
 import type { Recorder } from './recorder.ts';
+import { drawUs, retireProcess, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
 import type { Rng } from './rng.ts';
 import type { Workload } from './scenario/types.ts';
 import { US_PER_S, type Micros } from './time.ts';
 
-/** Process numbers of one client are index, index + PROCESS_STRIDE, … */
-export const PROCESS_STRIDE = 1000;
-
 /** How long a client waits for the store before giving up the section. */
 export const STORE_TIMEOUT_US = 1 * US_PER_S;
-
-/** Per-client state that survives crashes (it belongs to the test harness, not the node). */
-export interface ClientProgress {
-  readonly client: string;
-  /**
-   * The client's current process number in the service history: starts at its
-   * 1-based index and moves on by PROCESS_STRIDE after an operation whose
-   * outcome is unknown (Jepsen's convention: that process may still be running).
-   */
-  process: number;
-  sectionsDone: number;
-  started: boolean;
-  /** Whether the client is waiting for an acquire now (for unavailability accounting across crashes). */
-  waiting: boolean;
-  /** How many times the client's process has booted (keeps store request ids unique across restarts). */
-  boots: number;
-}
 
 /** Store request ids of one client life are boot·REQUEST_ID_SPAN + 1, + 2, … so a restarted client never reuses one. */
 const REQUEST_ID_SPAN = 1_000_000_000;
@@ -55,9 +35,6 @@ export interface WorkloadHooks {
 
 type Phase = 'idle' | 'acquiring' | 'reading' | 'holding' | 'writing' | 'releasing' | 'thinking' | 'done';
 
-function draw(rng: Rng, range: RangeUs): Micros {
-  return range.minUs === range.maxUs ? range.minUs : rng.int(range.minUs, range.maxUs);
-}
 
 /** Builds the client node's handlers: the workload driving a fresh design client. */
 export function createWorkloadClient(
@@ -107,7 +84,7 @@ export function createWorkloadClient(
       stopWaiting();
       recorder.failedAcquires++;
       acquireCall = null; // outcome unknown: the op stays open (return null) and its process retires
-      progress.process += PROCESS_STRIDE;
+      retireProcess(progress);
       think();
     });
     client.acquire((result) => {
@@ -120,7 +97,7 @@ export function createWorkloadClient(
       acquireCall = null;
       if (result === null) {
         recorder.failedAcquires++;
-        progress.process += PROCESS_STRIDE;
+        retireProcess(progress);
         think();
         return;
       }
@@ -135,15 +112,8 @@ export function createWorkloadClient(
     });
   }
 
-  function startWaiting(): void {
-    progress.waiting = true;
-    recorder.startWaiting(trueNow());
-  }
-
-  function stopWaiting(): void {
-    progress.waiting = false;
-    recorder.stopWaiting(trueNow());
-  }
+  const startWaiting = (): void => setWaiting(progress, recorder, true, trueNow());
+  const stopWaiting = (): void => setWaiting(progress, recorder, false, trueNow());
 
   function storeRequest(msg: Message): void {
     api.send('store', msg);
@@ -163,7 +133,7 @@ export function createWorkloadClient(
       readValue = msg.value as number;
       phase = 'holding';
       requestId++;
-      setPending(draw(rng, workload.holdUs), () => {
+      setPending(drawUs(rng, workload.holdUs), () => {
         if (phase !== 'holding') return;
         if (workload.checkBeforeWrite && !client.stillValid()) {
           giveUp('checkBeforeWrite: lock no longer valid by own clock');
@@ -200,7 +170,7 @@ export function createWorkloadClient(
         op.return = trueNow();
         op.output = ok;
       } else {
-        progress.process += PROCESS_STRIDE;
+        retireProcess(progress);
       }
       hooks.onEvent('released', me);
       think();
@@ -219,17 +189,10 @@ export function createWorkloadClient(
 
   function think(): void {
     phase = 'thinking';
-    setPending(draw(rng, workload.thinkUs), beginSection);
+    setPending(drawUs(rng, workload.thinkUs), beginSection);
   }
 
-  if (!progress.started) {
-    progress.started = true;
-    if (workload.staggerUs > 0 && progress.process > 1) setPending(workload.staggerUs * (progress.process - 1), beginSection);
-    else beginSection();
-  } else {
-    // Restarted after a crash: start over after a think.
-    think();
-  }
+  startClientLoop(progress, workload, setPending, beginSection, think);
 
   return {
     onMessage(from: string, msg: Message): void {

@@ -5,6 +5,8 @@ import { NodeClock } from '../sim/clock.ts';
 import { SimDisk } from '../sim/disk.ts';
 import { Rng } from '../sim/rng.ts';
 import { parseDurationUs } from '../sim/time.ts';
+import { PROCESS_STRIDE, startClientLoop, type ClientProgress } from '../sim/client-loop.ts';
+import { scenario } from './support/scenario.ts';
 
 describe('EventQueue', () => {
   it('pops in (time, insertion) order for any sequence of pushes', () => {
@@ -100,5 +102,25 @@ describe('Rng and durations', () => {
     expect(parseDurationUs('2m')).toBe(120_000_000);
     expect(parseDurationUs(1.5)).toBe(1_500);
     expect(parseDurationUs('10 parsecs')).toBeUndefined();
+  });
+});
+
+describe('client loop', () => {
+  it('starts staggered at boot, and after a crash-restart thinks first under a fresh process number', () => {
+    const workload = scenario({ workload: { staggerUs: 500 } }).workload;
+    const progress: ClientProgress = { client: 'c3', process: 3, sectionsDone: 0, started: false, waiting: false, boots: 0 };
+    const calls: string[] = [];
+    const setPending = (delayUs: number, fn: () => void): void => {
+      calls.push(`pending ${delayUs}`);
+      fn();
+    };
+    startClientLoop(progress, workload, setPending, () => calls.push('begin'), () => calls.push('think'));
+    expect(calls).toEqual(['pending 1000', 'begin']);
+    expect(progress.process).toBe(3);
+    calls.length = 0;
+    startClientLoop(progress, workload, setPending, () => calls.push('begin'), () => calls.push('think'));
+    expect(calls).toEqual(['think']);
+    // Jepsen's convention: the crashed process may have left an operation open, so a new one takes over.
+    expect(progress.process).toBe(3 + PROCESS_STRIDE);
   });
 });

@@ -99,6 +99,18 @@ describe('crash', () => {
     expect(synced.checks.fencing!.ok).toBe(true);
   });
 
+  it('a client crashed mid-acquire restarts and the run stays safe', () => {
+    const result = runDesignWith(
+      scenario({ faults: faults({ kind: 'crash', trigger: { kind: 'on', event: 'acquired', node: 'c2', nth: 1, delayUs: 10 * MS }, target: 'c1', restartAfterUs: 1 * S, durable: 'fsynced' }) }),
+      toyLock as never,
+      1,
+      {},
+    );
+    expect(result.faults[0].effect.restarted).toBe(1);
+    expect(result.metrics.sections).toBeGreaterThan(10);
+    expect(result.safe).toBe(true);
+  });
+
   it('a crashed client stops believing it holds the lock', () => {
     const result = run({ faults: faults({ kind: 'crash', trigger: { kind: 'on', event: 'acquired', node: 'c2', nth: 1, delayUs: 10 * MS }, target: 'holder', restartAfterUs: 2 * S, durable: 'fsynced' }) });
     expect(result.faults[0].targets).toEqual(['c2']);

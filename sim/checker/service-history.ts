@@ -8,7 +8,7 @@
 import { checkOperations, getModel, type Operation } from './linearizability/index.ts';
 import type { CheckResult } from '../result.ts';
 import { SERVICE_PROCESS } from '../recorder.ts';
-import { PROCESS_STRIDE } from '../workload.ts';
+import { PROCESS_STRIDE } from '../client-loop.ts';
 
 export interface ExpiryRecord {
   readonly atUs: number;
