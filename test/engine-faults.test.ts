@@ -53,6 +53,17 @@ describe('pause', () => {
   });
 });
 
+describe('checkBeforeWrite', () => {
+  it("a holder that checks its lease by its own clock before writing skips the stale write; the pause still breaks mutual exclusion", () => {
+    const pause = faults({ kind: 'pause', trigger: { kind: 'on', event: 'acquired', node: 'c1', nth: 1, delayUs: 100 * MS }, target: 'c1', durationUs: 15 * S });
+    const unchecked = run({ durationUs: 60 * S, faults: pause, workload: { fencing: 'none', checkBeforeWrite: false } });
+    expect(unchecked.checks.resource!.ok).toBe(false);
+    const checked = run({ durationUs: 60 * S, faults: pause, workload: { fencing: 'none', checkBeforeWrite: true } });
+    expect(checked.checks.resource!.ok).toBe(true);
+    expect(checked.checks.mutualExclusion!.ok).toBe(false);
+  });
+});
+
 describe('partition', () => {
   it('isolating the server drops exactly the messages across the cut, then heals', () => {
     const trace: string[] = [];
