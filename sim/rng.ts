@@ -48,7 +48,7 @@ export class Rng {
     return items[Math.floor(this.draw() * items.length)];
   }
 
-  /** A random identifier made of the stream's draws (e.g. a lock value), never crypto. */
+  /** A random identifier made of the stream's draws (e.g. a lock value); not cryptographic. */
   id(prefix = ''): string {
     // One draw (as ever, so streams keep their positions), its 52 bits printed as two 26-bit
     // integers in base 36: much faster than printing one 52-bit float in base 36.
