@@ -21,7 +21,7 @@ import type { CheckName, Scenario } from './scenario/types.ts';
 import { createStore, type StoreStats } from './store.ts';
 import { usToMs } from './time.ts';
 import { createWorkloadClient } from './workload.ts';
-import type { ClientProgress } from './client-loop.ts';
+import { setWaiting, type ClientProgress } from './client-loop.ts';
 // Lock-free designs (a `createSectionClient`, e.g. cas): section workload and register-chain `resource`.
 import { checkRegisterChain, type AckedWrite } from './checker/register-chain.ts';
 import { createSectionWorkloadClient } from './section-workload.ts';
@@ -38,7 +38,6 @@ export interface RunOptions {
   /** Step budget of the linearizability search per design. */
   readonly linearizabilityBudgetSteps?: number;
 }
-
 
 /** Runs a design object (registered or not, e.g. a test double) through the scenario and judges it. */
 export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed: number, options: RunOptions = {}): DesignResult {
@@ -164,10 +163,7 @@ export function runDesignWith(scenario: Scenario, design: Design<unknown>, seed:
       const client = progress.get(node.id);
       if (client === undefined) return;
       recorder.endBelief(node.id, sim.nowUs, 'crashed');
-      if (client.waiting) {
-        client.waiting = false;
-        recorder.stopWaiting(sim.nowUs);
-      }
+      setWaiting(client, recorder, false, sim.nowUs);
     },
   };
   function resolve(target: string): string[] {

@@ -153,15 +153,16 @@ export function createWorkloadClient(
   }
 
   /** Abandons the section without writing, releasing the lock if we may still hold it. */
-  function giveUp(_why: string): void {
+  function giveUp(why: string): void {
     requestId++;
-    release();
+    release(`gave up: ${why}`);
   }
 
-  function release(): void {
+  /** Stops believing (for `why`) and releases the lock. */
+  function release(why = 'released'): void {
     clearPending();
     phase = 'releasing';
-    recorder.endBelief(me, trueNow(), 'released');
+    recorder.endBelief(me, trueNow(), why);
     grant = null;
     const op = { process: progress.process, call: trueNow(), return: null as number | null, f: 'release', input: null, output: null as unknown };
     recorder.serviceOps.push(op);
