@@ -2,8 +2,8 @@
  * The registry of designs under test. Adding a design: write it against
  * `sim/api.ts` in its own folder and add it here.
  */
-import type { Design } from '../sim/api.ts';
-import { InputError } from '../sim/errors.ts';
+import type { Design } from './api/index.ts';
+import { InputError } from '../sim/scenario/errors.ts';
 import { redis } from './redis/index.ts';
 import { redlock } from './redlock/index.ts';
 import { raftLock } from './raft-lock/index.ts';

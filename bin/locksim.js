@@ -27,8 +27,8 @@ async function loadBundled() {
     logLevel: 'silent',
     absWorkingDir: root,
     tsconfig: path.join(root, 'tsconfig.json'),
-    // sim/paths.ts is the only module that reads its own location.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sim/paths.ts')).href) },
+    // sim/scenario/paths.ts is the only module that reads its own location.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sim/scenario/paths.ts')).href) },
   });
   const code = result.outputFiles[0].contents;
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);

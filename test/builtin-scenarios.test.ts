@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listBuiltinScenarios, loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/runner.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 
 const builtins = listBuiltinScenarios();
 

@@ -5,9 +5,9 @@
  * workload's accounting and invariants.
  */
 import { describe, expect, it } from 'vitest';
-import type { Design, Message, NodeApi, SectionClient } from '../sim/api.ts';
-import { KnobError } from '../sim/errors.ts';
-import { runDesignWith } from '../sim/run-design.ts';
+import type { Design, Message, NodeApi, SectionClient } from '../algorithms/api/index.ts';
+import { KnobError } from '../sim/scenario/errors.ts';
+import { runDesignWith } from '../sim/harness/run-design.ts';
 import { getDesign } from '../algorithms/index.ts';
 import { cas, type CasKnobs } from '../algorithms/cas/index.ts';
 import { applyCas, INITIAL_REGISTER } from '../algorithms/cas/register.ts';

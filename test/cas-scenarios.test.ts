@@ -5,9 +5,9 @@
  * survives.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../sim/api.ts';
-import type { DesignResult } from '../sim/result.ts';
-import { runScenario, type RunOptions } from '../sim/runner.ts';
+import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { DesignResult } from '../sim/harness/result.ts';
+import { runScenario, type RunOptions } from '../sim/harness/runner.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 
 const S = 1_000_000;

@@ -5,7 +5,7 @@
  * budgets that answer 'unknown').
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../sim/scenario/errors.ts';
 import { MODEL_NAMES, UNKNOWN, checkOperations, getModel, type Operation } from '../sim/checker/linearizability/index.ts';
 import { generateLockHistory } from '../sim/checker/linearizability/synth.ts';
 

@@ -4,7 +4,7 @@
  * was expected.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../sim/scenario/errors.ts';
 import { UNKNOWN, guessFormat, lineOf, parseHistory, toFormat } from '../sim/checker/linearizability/index.ts';
 
 function errorOf(fn: () => unknown): InputError {

@@ -14,7 +14,7 @@ import { MODEL_NAMES } from '../sim/checker/linearizability/models/index.ts';
 import { runBench } from '../sim/cli/commands/bench.ts';
 import type { CliIo } from '../sim/cli/io.ts';
 import { main } from '../sim/cli/main.ts';
-import type { RunResult } from '../sim/result.ts';
+import type { RunResult } from '../sim/harness/result.ts';
 import { listBuiltinScenarios } from '../sim/scenario/load.ts';
 import { FAULT_KINDS } from '../sim/scenario/types.ts';
 

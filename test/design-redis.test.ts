@@ -5,14 +5,14 @@
  * and the scenario files that show its known failure modes.
  */
 import { describe, expect, it } from 'vitest';
-import type { LockClient, Message } from '../sim/api.ts';
-import { KnobError } from '../sim/errors.ts';
+import type { LockClient, Message } from '../algorithms/api/index.ts';
+import { KnobError } from '../sim/scenario/errors.ts';
 import type { Durability } from '../sim/scenario/types.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/runner.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 import { redis, type RedisKnobs } from '../algorithms/redis/index.ts';
-import { RedisServer, type ServerOptions } from '../algorithms/redis/server.ts';
-import type { AcquireReply, UnlockReply } from '../algorithms/redis/protocol.ts';
+import { RedisServer, type ServerOptions } from '../algorithms/shared/redis/server.ts';
+import type { AcquireReply, UnlockReply } from '../algorithms/shared/redis/protocol.ts';
 import { type FakeNode, World } from './support/fake-world.ts';
 
 const MS = 1_000;

@@ -5,13 +5,13 @@
  * clock jump with wall-clock and with monotonic expiry).
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant, LockClient, NodeEvent } from '../sim/api.ts';
-import { KnobError } from '../sim/errors.ts';
+import type { Grant, LockClient, NodeEvent } from '../algorithms/api/index.ts';
+import { KnobError } from '../sim/scenario/errors.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/runner.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 import { redlock, type RedlockKnobs } from '../algorithms/redlock/index.ts';
 import { driftUs, quorumOf } from '../algorithms/redlock/client.ts';
-import type { RedisServer } from '../algorithms/redis/server.ts';
+import type { RedisServer } from '../algorithms/shared/redis/server.ts';
 import { World } from './support/fake-world.ts';
 
 const MS = 1_000;

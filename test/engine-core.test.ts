@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EventQueue } from '../sim/event-queue.ts';
-import { NodeClock } from '../sim/clock.ts';
-import { SimDisk } from '../sim/disk.ts';
-import { Rng } from '../sim/rng.ts';
-import { parseDurationUs } from '../sim/time.ts';
-import { PROCESS_STRIDE, startClientLoop, type ClientProgress } from '../sim/client-loop.ts';
+import { EventQueue } from '../sim/core/event-queue.ts';
+import { NodeClock } from '../sim/core/clock.ts';
+import { SimDisk } from '../sim/core/disk.ts';
+import { Rng } from '../sim/core/rng.ts';
+import { parseDurationUs } from '../algorithms/api/time.ts';
+import { PROCESS_STRIDE, startClientLoop, type ClientProgress } from '../sim/harness/client-loop.ts';
 import { scenario } from './support/scenario.ts';
 
 describe('EventQueue', () => {

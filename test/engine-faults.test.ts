@@ -3,8 +3,8 @@
  * the simulator is tested apart from the real designs.
  */
 import { describe, expect, it } from 'vitest';
-import { runDesignWith } from '../sim/run-design.ts';
-import type { DesignResult } from '../sim/result.ts';
+import { runDesignWith } from '../sim/harness/run-design.ts';
+import type { DesignResult } from '../sim/harness/result.ts';
 import { toyLock } from './support/toy-lock.ts';
 import { faults, MS, S, scenario } from './support/scenario.ts';
 

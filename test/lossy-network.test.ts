@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/runner.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 
 describe('lossy, duplicating network', () => {
   for (const design of ['redis', 'redlock']) {

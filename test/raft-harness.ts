@@ -6,11 +6,11 @@
  * a backlog and run in due order on resume). Clocks run at true speed.
  * Test-only; not a model of anything the real simulator does not already do.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../sim/api.ts';
-import { SimDisk } from '../sim/disk.ts';
-import { Rng } from '../sim/rng.ts';
+import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../algorithms/api/index.ts';
+import { SimDisk } from '../sim/core/disk.ts';
+import { Rng } from '../sim/core/rng.ts';
 import type { Durability } from '../sim/scenario/types.ts';
-import type { Micros } from '../sim/time.ts';
+import type { Micros } from '../algorithms/api/time.ts';
 
 /** Deliveries are not tied to a process incarnation. */
 const ANY_INCARNATION = -1;

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../sim/runner.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 import { parseScenario } from '../sim/scenario/load.ts';
 
 const SERVERS = ['s1', 's2', 's3', 's4', 's5'];

@@ -5,9 +5,9 @@
  * session expiry, fenced stale writes, renewals by a deposed leader).
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../sim/api.ts';
-import type { DesignResult } from '../sim/result.ts';
-import { runScenario } from '../sim/runner.ts';
+import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { DesignResult } from '../sim/harness/result.ts';
+import { runScenario } from '../sim/harness/runner.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 
 interface Seen {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../sim/scenario/errors.ts';
 import { listBuiltinScenarios, loadScenarioFile, parseScenario } from '../sim/scenario/load.ts';
 
 const BAD = new URL('./fixtures/bad/', import.meta.url).pathname;

@@ -5,8 +5,8 @@
  * crashes and partitions (for the lock and the semaphore).
  */
 import { describe, expect, it } from 'vitest';
-import type { DesignResult } from '../sim/result.ts';
-import { runDesign } from '../sim/runner.ts';
+import type { DesignResult } from '../sim/harness/result.ts';
+import { runDesign } from '../sim/harness/runner.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { faults, MS, S, scenario } from './support/scenario.ts';

@@ -7,10 +7,10 @@
  * admitting two at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../sim/api.ts';
-import type { DesignResult } from '../sim/result.ts';
-import { runScenario } from '../sim/runner.ts';
-import { runDesignWith } from '../sim/run-design.ts';
+import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { DesignResult } from '../sim/harness/result.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { runDesignWith } from '../sim/harness/run-design.ts';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 import { zookeeper } from '../algorithms/zookeeper/index.ts';
 import { sequenceOf } from '../algorithms/zookeeper/paths.ts';

@@ -5,9 +5,9 @@
  * connection inbox.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeApi, TimerId } from '../sim/api.ts';
-import { KnobError } from '../sim/errors.ts';
-import { Rng } from '../sim/rng.ts';
+import type { NodeApi, TimerId } from '../algorithms/api/index.ts';
+import { KnobError } from '../sim/scenario/errors.ts';
+import { Rng } from '../sim/core/rng.ts';
 import { zookeeper } from '../algorithms/zookeeper/index.ts';
 import { negotiateTimeoutUs, parseZkKnobs } from '../algorithms/zookeeper/knobs.ts';
 import { bySequence, parentOf, protectedParts, protectedPrefix, sequenceOf, sequentialName } from '../algorithms/zookeeper/paths.ts';

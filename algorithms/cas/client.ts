@@ -13,8 +13,8 @@
  * Not modelled: side effects outside the register (CAS cannot exclude them),
  * fairness: a client can lose every race.
  */
-import type { DesignContext, NodeApi, SectionCall, SectionClient, SectionOpRecord, SectionOutcome, SectionReturn, SectionTracker, TimerId, Message } from '../../sim/api.ts';
-import { US_PER_MS, type Micros } from '../../sim/time.ts';
+import type { DesignContext, NodeApi, SectionCall, SectionClient, SectionOpRecord, SectionOutcome, SectionReturn, SectionTracker, TimerId, Message } from '../api/index.ts';
+import { US_PER_MS, type Micros } from '../api/time.ts';
 import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { CasKnobs } from './knobs.ts';
 import type { CasRequestBody, CasResult } from './protocol.ts';

@@ -22,7 +22,7 @@
  * client.ts (the section client, on ../shared/leader-link.ts), protocol.ts
  * (messages).
  */
-import type { Design } from '../../sim/api.ts';
+import type { Design } from '../api/index.ts';
 import { createCasClient } from './client.ts';
 import { CAS_KNOBS, parseCasKnobs, type CasKnobs } from './knobs.ts';
 import { createPrimaryServer } from './primary-server.ts';

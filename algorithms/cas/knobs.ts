@@ -3,10 +3,10 @@
  * and their documentation for `list`. The workload's `permits` is accepted
  * and ignored: optimistic concurrency has no permits to hand out.
  */
-import type { KnobInfo } from '../../sim/api.ts';
-import { KnobError } from '../../sim/errors.ts';
-import { KnobReader } from '../../sim/knobs.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { KnobInfo } from '../api/index.ts';
+import { KnobError } from '../../sim/scenario/errors.ts';
+import { KnobReader } from '../api/knobs.ts';
+import type { Micros } from '../api/time.ts';
 
 /** How the register is replicated: not at all (s1 alone), through Raft (`sync`), or primary → replicas after the reply (`async`). */
 export type Replication = 'none' | 'sync' | 'async';

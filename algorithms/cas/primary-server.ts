@@ -27,8 +27,8 @@
  * Not modelled: replica acknowledgements / WAIT, partial resync, reads from
  * replicas, several keys.
  */
-import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
-import { US_PER_MS, US_PER_S, type Micros } from '../../sim/time.ts';
+import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
+import { US_PER_MS, US_PER_S, type Micros } from '../api/time.ts';
 import type { CasKnobs } from './knobs.ts';
 import { isCasRequest, type CasNewer, type CasRedirect, type CasReply, type CasRequest, type CasResult, type CasSync } from './protocol.ts';
 import { applyCas, INITIAL_REGISTER, isRegisterState, type RegisterState } from './register.ts';

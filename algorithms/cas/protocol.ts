@@ -6,7 +6,7 @@
  * retries (the server deduplicates conditional writes by it); `attempt`
  * numbers the retries so a reply or redirect names the attempt it answers.
  */
-import type { Message } from '../../sim/api.ts';
+import type { Message } from '../api/index.ts';
 import type { RegisterState } from './register.ts';
 
 /** What a client asks: the register, or a write of `value` if the version is still `from`. */

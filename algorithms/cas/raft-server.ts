@@ -16,8 +16,8 @@
  * (150–300 ms, 50 ms heartbeats), as raft-lock's defaults.
  * Not modelled: lease-based reads, snapshots, request batching.
  */
-import type { DesignContext, Message, NodeApi, NodeHandlers } from '../../sim/api.ts';
-import { US_PER_MS } from '../../sim/time.ts';
+import type { DesignContext, Message, NodeApi, NodeHandlers } from '../api/index.ts';
+import { US_PER_MS } from '../api/time.ts';
 import type { RaftNode } from '../raft/core.ts';
 import { RaftService } from '../raft/service.ts';
 import type { LogEntry, RaftTiming } from '../raft/types.ts';

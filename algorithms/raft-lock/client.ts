@@ -17,8 +17,8 @@
  * (nothing is ever reported after an abandon). Not modelled: several locks
  * per session, reconnect back-off growth.
  */
-import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
-import { US_PER_S, type Micros } from '../../sim/time.ts';
+import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../api/index.ts';
+import { US_PER_S, type Micros } from '../api/time.ts';
 import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { RaftLockKnobs } from './knobs.ts';
 import type { LockReplyResult, LockRequestBody } from './protocol.ts';

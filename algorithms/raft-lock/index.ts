@@ -12,7 +12,7 @@
  * ../shared/leader-link.ts), protocol.ts (client ↔ server messages); the
  * consensus core is ../raft/.
  */
-import type { Design } from '../../sim/api.ts';
+import type { Design } from '../api/index.ts';
 import { createRaftLockClient } from './client.ts';
 import { parseRaftLockKnobs, RAFT_LOCK_KNOBS, type RaftLockKnobs } from './knobs.ts';
 import { createRaftLockServer } from './server.ts';

@@ -2,10 +2,10 @@
  * The raft-lock design's knobs (SPEC §3 table): parsing with defaults and
  * checks, and their documentation for `list`.
  */
-import type { KnobInfo } from '../../sim/api.ts';
-import { KnobError } from '../../sim/errors.ts';
-import { KnobReader, type RangeUs } from '../../sim/knobs.ts';
-import { formatUs, type Micros } from '../../sim/time.ts';
+import type { KnobInfo } from '../api/index.ts';
+import { KnobError } from '../../sim/scenario/errors.ts';
+import { KnobReader, type RangeUs } from '../api/knobs.ts';
+import { formatUs, type Micros } from '../api/time.ts';
 
 /** How the leader answers renewals (keep-alives). */
 export type ReadMode = 'read-index' | 'lease';

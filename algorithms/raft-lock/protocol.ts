@@ -7,7 +7,7 @@
  * answer `lock.redirect` with the leader they believe in. The leader pushes
  * `lock.granted` to the one waiter a release or session end promoted.
  */
-import type { Message } from '../../sim/api.ts';
+import type { Message } from '../api/index.ts';
 import type { LockResult } from './state-machine.ts';
 
 /** What a client asks. `keepalive` renews the session (the leader confirms leadership first, or trusts its lease). */

@@ -25,8 +25,8 @@
  * illegal); `detail.index` and `detail.token` identify the repeat.
  * Not modelled: request batching, snapshots, learners.
  */
-import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
+import type { Micros } from '../api/time.ts';
 import type { RaftNode } from '../raft/core.ts';
 import { RaftService } from '../raft/service.ts';
 import type { LogEntry, Role } from '../raft/types.ts';

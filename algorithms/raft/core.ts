@@ -29,8 +29,8 @@
  * `durable: "none"` can vote twice, so two leaders may share a term) makes
  * the node panic like etcd does: it notes why and stops handling anything.
  */
-import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { Message, NodeApi, TimerId } from '../api/index.ts';
+import type { Micros } from '../api/time.ts';
 import { digestOf, RaftLog, type ReadonlyRaftLog } from './log.ts';
 import { isRaftMessage, type AppendReply, type AppendRequest, type VoteReply, type VoteRequest } from './messages.ts';
 import { HeartbeatRounds } from './rounds.ts';

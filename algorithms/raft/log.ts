@@ -10,7 +10,7 @@
  * constructor reloads whatever the crash left. Indexes are 1-based; index 0
  * is the empty prefix with term 0. Not modelled: compaction, corruption.
  */
-import type { Disk } from '../../sim/api.ts';
+import type { Disk } from '../api/index.ts';
 import type { LogEntry } from './types.ts';
 
 /** The durable term and vote. */

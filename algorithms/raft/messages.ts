@@ -8,7 +8,7 @@
  * the leader tell which replies confirm a later leadership check (ReadIndex
  * and the leader lease). Not modelled: InstallSnapshot, TimeoutNow.
  */
-import type { Message } from '../../sim/api.ts';
+import type { Message } from '../api/index.ts';
 import type { LogEntry } from './types.ts';
 
 /** RequestVote (`raft.vote`) or PreVote (`raft.prevote`): `term` is the term the candidate asks for. */

@@ -13,7 +13,7 @@
  * Does not model: what the service answers or when it redirects (the
  * server's business), request batching, answering from a follower.
  */
-import type { NodeApi } from '../../sim/api.ts';
+import type { NodeApi } from '../api/index.ts';
 import { RaftNode } from './core.ts';
 import type { LogEntry, RaftHooks, RaftTiming } from './types.ts';
 

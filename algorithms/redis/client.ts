@@ -27,13 +27,13 @@
  * Does not model: lock extension, a release after the lock was lost (the
  * client sends nothing and answers null), connection state.
  */
-import type { LostListener, NodeApi } from '../../sim/api.ts';
-import { US_PER_MS, type Micros } from '../../sim/time.ts';
-import { RedisClientBase, type Hold, type Session } from './client-base.ts';
+import type { LostListener, NodeApi } from '../api/index.ts';
+import { US_PER_MS, type Micros } from '../api/time.ts';
+import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
 import type { ReleaseMode } from './knobs.ts';
-import type { Reply } from './protocol.ts';
+import type { Reply } from '../shared/redis/protocol.ts';
 
-export { LOCK_KEY, lockKeys } from './client-base.ts';
+export { LOCK_KEY, lockKeys } from '../shared/redis/client-base.ts';
 
 /** How long the client waits for a reply before trying the next server. */
 export const COMMAND_TIMEOUT_US: Micros = 500 * US_PER_MS;

@@ -13,11 +13,11 @@
  * finds a key run out, and `elected` / `stepped-down` for the primary.
  * Does not model: Redis Cluster, lock extension, WAIT.
  */
-import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../../sim/api.ts';
-import { KnobReader } from '../../sim/knobs.ts';
+import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../api/index.ts';
+import { KnobReader } from '../api/knobs.ts';
 import { createRedisClient } from './client.ts';
 import { parseRedisKnobs, REDIS_KNOBS, type RedisKnobs } from './knobs.ts';
-import { createRedisServer } from './server.ts';
+import { createRedisServer } from '../shared/redis/server.ts';
 
 export type { RedisKnobs } from './knobs.ts';
 

@@ -7,10 +7,10 @@
  * persistence). Does not model: Redis settings that do not bear on locking
  * (maxmemory, RDB snapshots, min-replicas-to-write).
  */
-import type { KnobInfo } from '../../sim/api.ts';
-import { KnobError } from '../../sim/errors.ts';
-import type { KnobReader } from '../../sim/knobs.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { KnobInfo } from '../api/index.ts';
+import { KnobError } from '../../sim/scenario/errors.ts';
+import type { KnobReader } from '../api/knobs.ts';
+import type { Micros } from '../api/time.ts';
 
 /** What a crashed server keeps: `none` (no AOF), `everysec` (AOF fsynced each second), `always` (AOF fsynced before each reply). */
 export type Persistence = 'none' | 'everysec' | 'always';

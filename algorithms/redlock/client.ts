@@ -23,9 +23,9 @@
  * workload's acquireTimeout bounds attempts instead), fencing tokens (there
  * are none).
  */
-import type { LostListener, NodeApi } from '../../sim/api.ts';
-import { US_PER_MS, type Micros } from '../../sim/time.ts';
-import { RedisClientBase, type Hold, type Session } from '../redis/client-base.ts';
+import type { LostListener, NodeApi } from '../api/index.ts';
+import { US_PER_MS, type Micros } from '../api/time.ts';
+import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
 
 /** The fixed part of Redlock's clock-drift allowance. */
 export const DRIFT_CONSTANT_US: Micros = 2 * US_PER_MS;

@@ -14,9 +14,9 @@
  * `elected`. History model: `lease-lock` (`lease-lock:N` for a semaphore).
  * Does not model: lock extension, instances shared by several locks.
  */
-import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../../sim/api.ts';
-import { KnobReader } from '../../sim/knobs.ts';
-import { createRedisServer } from '../redis/server.ts';
+import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../api/index.ts';
+import { KnobReader } from '../api/knobs.ts';
+import { createRedisServer } from '../shared/redis/server.ts';
 import { createRedlockClient } from './client.ts';
 import { parseRedlockKnobs, REDLOCK_KNOBS, type RedlockKnobs } from './knobs.ts';
 

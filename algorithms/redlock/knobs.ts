@@ -6,9 +6,9 @@
  * instances' persistence, expiry clock and delayed restart. Does not model:
  * node-redlock's `automaticExtensionThreshold` (no lock extension).
  */
-import type { KnobInfo } from '../../sim/api.ts';
-import type { KnobReader } from '../../sim/knobs.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { KnobInfo } from '../api/index.ts';
+import type { KnobReader } from '../api/knobs.ts';
+import type { Micros } from '../api/time.ts';
 import { readExpiryClock, readPersistence, readPositiveDuration, readRetry, type ExpiryClock, type Persistence } from '../redis/knobs.ts';
 
 /** Resolved `redlock` knobs, durations in µs. */

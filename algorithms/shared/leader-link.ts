@@ -17,8 +17,8 @@
  * server side (that is the design's business: request ids that stay the same
  * across retries, or idempotent commands).
  */
-import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { Message, NodeApi, TimerId } from '../api/index.ts';
+import type { Micros } from '../api/time.ts';
 
 /** A call in progress; `cancel()` stops its retries and ignores any late answer. */
 export interface Call {

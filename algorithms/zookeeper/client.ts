@@ -15,7 +15,7 @@
  * `stillValid()` is true while holding and connected. Abandon deletes the
  * contender's node, so a grant that comes later is never reported.
  */
-import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi } from '../../sim/api.ts';
+import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi } from '../api/index.ts';
 import { ZkConnection, type SessionEvent } from './connection.ts';
 import type { ZkKnobs } from './knobs.ts';
 import { LockRecipe } from './lock-recipe.ts';

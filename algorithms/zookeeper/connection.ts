@@ -24,8 +24,8 @@
  * `watchNotifications`. Not modelled: authentication, chroot, read-only
  * mode, `sync`, several handles per node.
  */
-import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
-import { US_PER_S, type Micros } from '../../sim/time.ts';
+import type { Message, NodeApi, TimerId } from '../api/index.ts';
+import { US_PER_S, type Micros } from '../api/time.ts';
 import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
 import { isServerMessage, type ClientBody, type ServerMessage, type ZkOp } from './protocol.ts';
 import type { ZkResult } from './tree.ts';

@@ -27,7 +27,7 @@
  * connection state machine), queue-recipe.ts + lock-recipe.ts +
  * semaphore-recipe.ts (recipes), recipe-io.ts, paths.ts, client.ts.
  */
-import type { Design } from '../../sim/api.ts';
+import type { Design } from '../api/index.ts';
 import { createZkClient } from './client.ts';
 import { parseZkKnobs, ZK_KNOBS, type ZkKnobs } from './knobs.ts';
 import { createZkServer } from './server.ts';

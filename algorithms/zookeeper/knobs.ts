@@ -11,10 +11,10 @@
  * tick-based `initLimit`/`syncLimit`, which only changes how fast a new
  * leader is found, not what is guaranteed.
  */
-import type { KnobInfo } from '../../sim/api.ts';
-import { KnobError } from '../../sim/errors.ts';
-import { KnobReader, type RangeUs } from '../../sim/knobs.ts';
-import { formatUs, type Micros } from '../../sim/time.ts';
+import type { KnobInfo } from '../api/index.ts';
+import { KnobError } from '../../sim/scenario/errors.ts';
+import { KnobReader, type RangeUs } from '../api/knobs.ts';
+import { formatUs, type Micros } from '../api/time.ts';
 
 /** What the lock client does when its connection is lost (Curator's SUSPENDED). */
 export type OnSuspended = 'continue' | 'stop';

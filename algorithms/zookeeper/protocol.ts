@@ -9,7 +9,7 @@
  * follower hands a write to the leader) and `zk.touch` (a follower reports
  * which sessions it heard from). Raft's own messages are the core's.
  */
-import type { Message } from '../../sim/api.ts';
+import type { Message } from '../api/index.ts';
 import type { DeleteTag, ZkResult, ZkTxn } from './tree.ts';
 import type { WatchSet } from './watches.ts';
 

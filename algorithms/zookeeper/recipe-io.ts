@@ -7,7 +7,7 @@
  * lost). Each gives up only when retrying cannot help: the node is gone
  * (NoNode) or the session expired (its ephemerals are gone with it).
  */
-import type { NodeApi } from '../../sim/api.ts';
+import type { NodeApi } from '../api/index.ts';
 import type { ZkConnection } from './connection.ts';
 import { childPath, protectedParts } from './paths.ts';
 import type { DeleteTag } from './tree.ts';

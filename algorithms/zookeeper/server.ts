@@ -29,7 +29,7 @@
  * `committed`. Not modelled: observers, quotas, ACLs, the request
  * throttler, session ownership checks (SessionMovedException).
  */
-import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
+import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
 import { RaftNode } from '../raft/core.ts';
 import type { LogEntry, Role } from '../raft/types.ts';
 import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';

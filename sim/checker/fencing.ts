@@ -6,10 +6,10 @@
  * reads). `null` for designs without tokens, or configured without them
  * (no grant carried one). Linear in the history.
  */
-import type { GrantRecord, StoreAccess } from '../recorder.ts';
-import type { CheckResult, Violation } from '../result.ts';
+import type { GrantRecord, StoreAccess } from '../harness/recorder.ts';
+import type { CheckResult, Violation } from '../harness/result.ts';
 import type { FencingMode } from '../scenario/types.ts';
-import { formatUs } from '../time.ts';
+import { formatUs } from '../../algorithms/api/time.ts';
 import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
 
 export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord[], accesses: readonly StoreAccess[], fencing: FencingMode): CheckResult {

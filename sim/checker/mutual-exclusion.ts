@@ -7,9 +7,9 @@
  * Intervals are half-open: a belief ending at t does not overlap one
  * starting at t.
  */
-import type { Belief } from '../recorder.ts';
-import type { CheckResult, Violation } from '../result.ts';
-import { formatUs } from '../time.ts';
+import type { Belief } from '../harness/recorder.ts';
+import type { CheckResult, Violation } from '../harness/result.ts';
+import { formatUs } from '../../algorithms/api/time.ts';
 
 /** At most this many violations are listed; the count says how many there were. */
 export const MAX_VIOLATIONS = 50;

@@ -14,8 +14,8 @@
  * leave gaps in the chain. Works on true times; O(n log n). Does not judge
  * reads (the `linearizable` check does).
  */
-import type { CheckResult, Violation } from '../result.ts';
-import { formatUs, type Micros } from '../time.ts';
+import type { CheckResult, Violation } from '../harness/result.ts';
+import { formatUs, type Micros } from '../../algorithms/api/time.ts';
 import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
 
 /** One acknowledged conditional write, as the section workload records it. */

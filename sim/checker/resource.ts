@@ -5,9 +5,9 @@
  * update that produced the value it overwrote was lost. Linear in the
  * history.
  */
-import type { StoreAccess } from '../recorder.ts';
-import type { CheckResult, Violation } from '../result.ts';
-import { formatUs } from '../time.ts';
+import type { StoreAccess } from '../harness/recorder.ts';
+import type { CheckResult, Violation } from '../harness/result.ts';
+import { formatUs } from '../../algorithms/api/time.ts';
 import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
 
 export function checkResource(accesses: readonly StoreAccess[]): CheckResult {

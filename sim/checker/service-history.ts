@@ -6,9 +6,9 @@
  * budget so a pathological history answers "unknown" instead of hanging.
  */
 import { checkOperations, getModel, type Operation } from './linearizability/index.ts';
-import type { CheckResult } from '../result.ts';
-import { SERVICE_PROCESS } from '../recorder.ts';
-import { PROCESS_STRIDE } from '../client-loop.ts';
+import type { CheckResult } from '../harness/result.ts';
+import { SERVICE_PROCESS } from '../harness/recorder.ts';
+import { PROCESS_STRIDE } from '../harness/client-loop.ts';
 
 export interface ExpiryRecord {
   readonly atUs: number;

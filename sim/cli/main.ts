@@ -12,10 +12,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../errors.ts';
+import { InputError } from '../scenario/errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
-import { REPO_ROOT } from '../paths.ts';
+import { REPO_ROOT } from '../scenario/paths.ts';
 import { runCheck } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { processIo, type CliIo } from './io.ts';

@@ -6,12 +6,12 @@
  * this design, or is not there when it fires (no leader, no holder), is
  * reported as skipped with the reason — never silently dropped.
  */
-import type { FaultReport } from '../result.ts';
-import type { Engine } from './engine-view.ts';
+import type { FaultReport } from '../harness/result.ts';
+import type { Engine } from './context.ts';
 import type { Fault, TriggerEvent } from '../scenario/types.ts';
 import { partitionLinks, type Link } from './partition.ts';
-import type { SimNode } from '../node.ts';
-import { formatUs, usToMs } from '../time.ts';
+import type { SimNode } from '../core/node.ts';
+import { formatUs, usToMs } from '../../algorithms/api/time.ts';
 
 interface Pending {
   readonly fault: Fault & { trigger: { kind: 'on' } };

@@ -7,7 +7,7 @@
  * that). Dynamic targets (`leader`, `holder`) are only checked by name here;
  * they are resolved when the fault fires.
  */
-import type { Micros } from '../time.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 import {
   fail,
   readArray,

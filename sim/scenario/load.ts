@@ -16,8 +16,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, isAbsolute, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { getDesign } from '../../algorithms/index.ts';
-import { InputError, KnobError, jsonPath } from '../errors.ts';
-import { REPO_ROOT } from '../paths.ts';
+import { InputError, KnobError, jsonPath } from './errors.ts';
+import { REPO_ROOT } from './paths.ts';
 import { readFaults } from './faults-schema.ts';
 import {
   fail,

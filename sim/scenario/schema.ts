@@ -8,9 +8,9 @@
  * counts, enums). Does not model anything scenario-specific; `load.ts` and
  * `faults-schema.ts` compose these readers.
  */
-import { InputError, jsonPath } from '../errors.ts';
-import type { RangeUs } from '../knobs.ts';
-import { parseDurationUs, type Micros } from '../time.ts';
+import { InputError, jsonPath } from './errors.ts';
+import type { RangeUs } from '../../algorithms/api/knobs.ts';
+import { parseDurationUs, type Micros } from '../../algorithms/api/time.ts';
 
 /** A JSON path as segments: ['faults', 2, 'at']. */
 export type Path = ReadonlyArray<string | number>;

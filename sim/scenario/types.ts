@@ -4,8 +4,8 @@
  * design-specific except `config`, which holds each design's raw knobs (each
  * design validates its own).
  */
-import type { Micros } from '../time.ts';
-import type { RangeUs } from '../knobs.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
+import type { RangeUs } from '../../algorithms/api/knobs.ts';
 
 export type FencingMode = 'none' | 'writes' | 'reads-and-writes';
 export type Durability = 'all' | 'fsynced' | 'none';

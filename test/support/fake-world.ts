@@ -16,9 +16,9 @@
  * workloads, traces or checkers. `note` is a no-op and each node's `rng` is
  * seeded from a fixed seed and its id.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers } from '../../sim/api.ts';
-import { SimDisk } from '../../sim/disk.ts';
-import { Rng } from '../../sim/rng.ts';
+import type { Message, NodeApi, NodeEvent, NodeHandlers } from '../../algorithms/api/index.ts';
+import { SimDisk } from '../../sim/core/disk.ts';
+import { Rng } from '../../sim/core/rng.ts';
 import type { Durability } from '../../sim/scenario/types.ts';
 
 /** One `api.emit` call, stamped with the world's true time. */

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { listBuiltinScenarios, loadScenarioFile } from '../../sim/scenario/load.ts';
-import { runScenario } from '../../sim/runner.ts';
+import { runScenario } from '../../sim/harness/runner.ts';
 
 export const GOLDEN_FILE = fileURLToPath(new URL('../golden/trace-hashes.json', import.meta.url));
 export const ALL_DESIGNS = ['redis', 'redlock', 'raft-lock', 'zookeeper', 'cas'] as const;

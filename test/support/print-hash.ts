@@ -1,5 +1,5 @@
 /** Prints the toy scenario's traceHash for a seed (used by the cross-process determinism test). */
-import { runDesignWith } from '../../sim/run-design.ts';
+import { runDesignWith } from '../../sim/harness/run-design.ts';
 import { toyLock } from './toy-lock.ts';
 import { faults, S, scenario } from './scenario.ts';
 

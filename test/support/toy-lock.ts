@@ -5,8 +5,8 @@
  * to disk only when fsynced. Used to test the simulator itself, independent
  * of the real designs.
  */
-import type { Design, LockClient, Message, NodeApi } from '../../sim/api.ts';
-import { KnobReader } from '../../sim/knobs.ts';
+import type { Design, LockClient, Message, NodeApi } from '../../algorithms/api/index.ts';
+import { KnobReader } from '../../algorithms/api/knobs.ts';
 
 export interface ToyKnobs {
   readonly ttlUs: number;

@@ -6,7 +6,7 @@
  * the clock (the caller injects `now` and `deadline`).
  */
 
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../scenario/errors.ts';
 import type { CheckOptions, LinResult, Operation } from './history.ts';
 import type { Model } from './model.ts';
 import { checkPartitions } from './partition.ts';

@@ -10,7 +10,7 @@
  * `validate` checks those), or comments in the file.
  */
 
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../scenario/errors.ts';
 import type { Operation } from './history.ts';
 import { UNKNOWN } from './history.ts';
 import { setLineOf } from './lines.ts';

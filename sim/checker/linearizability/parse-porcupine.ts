@@ -12,7 +12,7 @@
  * general EDN, or Jepsen histories with other operations.
  */
 
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../scenario/errors.ts';
 import type { Operation } from './history.ts';
 import { UNKNOWN } from './history.ts';
 import { setLineOf } from './lines.ts';

@@ -6,7 +6,7 @@
  * caller passes the text).
  */
 
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../scenario/errors.ts';
 import type { Operation } from './history.ts';
 import { parseJsonl } from './parse-jsonl.ts';
 import { parsePorcupineEtcd, parsePorcupineKv } from './parse-porcupine.ts';

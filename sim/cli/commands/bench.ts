@@ -16,8 +16,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
-import { EventQueue } from '../../event-queue.ts';
-import { SHARED_DIR } from '../../paths.ts';
+import { EventQueue } from '../../core/event-queue.ts';
+import { SHARED_DIR } from '../../scenario/paths.ts';
 import { listBuiltinScenarios, loadScenarioFile } from '../../scenario/load.ts';
 import { COMPACT, colours, type CliIo } from '../io.ts';
 
@@ -114,7 +114,7 @@ export function benchEngine(events: number, queued = 10_000): number {
  * the event queue's peak size, which must not grow with simulated time.
  */
 async function benchRedlock(): Promise<BenchResult['redlock']> {
-  const { runScenario } = await import('../../runner.ts');
+  const { runScenario } = await import('../../harness/runner.ts');
   const { parseScenario } = await import('../../scenario/load.ts');
   const scenario = parseScenario(
     {
@@ -153,7 +153,7 @@ const SIM_ROUNDS = 3;
 async function benchSim(): Promise<BenchResult['sim']> {
   const builtins = listBuiltinScenarios();
   if (builtins.length === 0) return { eventsPerSec: null, speedup: null, scenarios: 0, note: 'no built-in scenarios' };
-  const { runScenario } = await import('../../runner.ts');
+  const { runScenario } = await import('../../harness/runner.ts');
   const scenarios = builtins.map((builtin) => loadScenarioFile(builtin.file));
   let best: { events: number; simulatedUs: number; wallMs: number; runs: number } | undefined;
   let coldMs = 0;

@@ -13,7 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
-import { InputError } from '../../errors.ts';
+import { InputError } from '../../scenario/errors.ts';
 import type { HistoryFormat, LinResult, Model, Operation } from '../../checker/linearizability/index.ts';
 import {
   MODEL_NAMES,

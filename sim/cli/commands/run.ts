@@ -9,11 +9,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getDesign } from '../../../algorithms/index.ts';
-import { InputError } from '../../errors.ts';
-import type { RunResult } from '../../result.ts';
+import { InputError } from '../../scenario/errors.ts';
+import type { RunResult } from '../../harness/result.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { colours, writeFileAtomic, type CliIo } from '../io.ts';
-import { renderRun } from '../render-run.ts';
+import { renderRun } from '../../../reports/render-run.ts';
 import { isModuleNotFound } from '../optional-module.ts';
 
 /** `run`'s flags as commander parsed them. */
@@ -44,7 +44,7 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
   const scenario = { ...loaded, designs: [...loaded.designs, ...designs.filter((d) => !loaded.designs.includes(d))] };
   const seed = flags.seed ?? scenario.seed;
 
-  const { runScenario } = await import('../../runner.ts');
+  const { runScenario } = await import('../../harness/runner.ts');
   const traceLines: string[] = [];
   // The runner starts each design's trace with a `# design …` header line.
   const trace = flags.trace === undefined ? undefined : (line: string): void => void traceLines.push(line);

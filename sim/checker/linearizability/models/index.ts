@@ -5,7 +5,7 @@
  * `lease-lock:N`. Does not model anything itself.
  */
 
-import { InputError } from '../../../errors.ts';
+import { InputError } from '../../../scenario/errors.ts';
 import type { Model } from '../model.ts';
 import { casRegisterModel, registerModel } from './register.ts';
 import { kvModel } from './kv.ts';

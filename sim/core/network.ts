@@ -12,7 +12,7 @@
  * fault took effect. Not modelled: bandwidth, message size, TCP resets.
  */
 import type { Rng } from './rng.ts';
-import type { RangeUs } from './knobs.ts';
+import type { RangeUs } from '../../algorithms/api/knobs.ts';
 import type { EffectLedger } from './effects.ts';
 
 export interface NetworkWindow {

@@ -8,8 +8,8 @@
  * disk is gone). Models what survives a crash; not torn writes, latency or
  * corruption.
  */
-import type { Disk } from './api.ts';
-import type { Durability } from './scenario/types.ts';
+import type { Disk } from '../../algorithms/api/index.ts';
+import type { Durability } from '../scenario/types.ts';
 
 type Op =
   | { kind: 'set'; key: string; value: unknown }

@@ -3,7 +3,7 @@
  * units and clear errors. Every design parses its knobs through a `KnobReader`
  * so messages read the same everywhere and unknown knobs are always refused.
  */
-import { KnobError } from './errors.ts';
+import { KnobError } from '../../sim/scenario/errors.ts';
 import { formatUs, parseDurationUs, type Micros } from './time.ts';
 
 /** A {min, max} range in µs. */

@@ -28,13 +28,13 @@
  * until its first read returns. Not modelled: clients talking to the
  * `store` node (the register is the store).
  */
-import type { Message, NodeApi, NodeHandlers, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from './api.ts';
-import type { AckedWrite } from './checker/register-chain.ts';
-import type { Operation } from './checker/linearizability/index.ts';
-import type { Rng } from './rng.ts';
-import type { Workload } from './scenario/types.ts';
-import type { Micros } from './time.ts';
-import type { WorkloadHooks } from './workload.ts';
+import type { Message, NodeApi, NodeHandlers, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from '../../algorithms/api/index.ts';
+import type { AckedWrite } from '../checker/register-chain.ts';
+import type { Operation } from '../checker/linearizability/index.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Workload } from '../scenario/types.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
+import type { WorkloadHooks } from './lock-workload.ts';
 import { drawUs, retireProcess as retire, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
 
 /** What the section workload records into besides the Recorder. */

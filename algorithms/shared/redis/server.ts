@@ -36,11 +36,11 @@
  * can both promote; the lower-numbered wins when they meet),
  * min-replicas-to-write, WAIT, client-side caching.
  */
-import type { Message, NodeApi, NodeHandlers, TimerId } from '../../sim/api.ts';
-import { US_PER_MS, US_PER_S, type Micros } from '../../sim/time.ts';
+import type { Message, NodeApi, NodeHandlers, TimerId } from '../../api/index.ts';
+import { US_PER_MS, US_PER_S, type Micros } from '../../api/time.ts';
 import { Aof } from './aof.ts';
 import { Keyspace, type LockEntry, type Op } from './keyspace.ts';
-import type { ExpiryClock, Persistence } from './knobs.ts';
+import type { ExpiryClock, Persistence } from '../../redis/knobs.ts';
 import { asCommand, type AcquireCmd, type Command, type ReplAck, type ReplSnapshot, type ReplStream, type Reply, type UnlockCmd } from './protocol.ts';
 import { localiseOp, localiseSnapshot, ReplicationSource } from './replication.ts';
 

@@ -12,9 +12,9 @@
  * applied twice. Every access is recorded in true time. Not modelled: store
  * crashes, replication.
  */
-import type { Message, NodeHandlers, NodeApi } from './api.ts';
+import type { Message, NodeHandlers, NodeApi } from '../../algorithms/api/index.ts';
 import type { Recorder } from './recorder.ts';
-import type { FencingMode } from './scenario/types.ts';
+import type { FencingMode } from '../scenario/types.ts';
 
 export interface StoreStats {
   staleRejected: number;

@@ -17,9 +17,9 @@
  * the subclass's `attempt` and `sendRelease`); lock extension; connection
  * state.
  */
-import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
-import type { ReleaseMode } from './knobs.ts';
+import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../api/index.ts';
+import type { Micros } from '../../api/time.ts';
+import type { ReleaseMode } from '../../redis/knobs.ts';
 import { Rpc } from './rpc.ts';
 
 /** The key of a mutex lock. */

@@ -8,8 +8,8 @@
  * Models: a client library's per-command timeout. Does not model: connection
  * pools, reconnect backoff, pipelining.
  */
-import type { Message, NodeApi, TimerId } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { Message, NodeApi, TimerId } from '../../api/index.ts';
+import type { Micros } from '../../api/time.ts';
 import { asReply, type Reply } from './protocol.ts';
 
 /** The outcome handlers of one request. */

@@ -3,8 +3,8 @@
  * target resolution (dynamic names resolved at the moment a fault fires),
  * the partition universe and a crash hook (to end a crashed client's belief).
  */
-import type { Simulation } from '../engine.ts';
-import type { SimNode } from '../node.ts';
+import type { Simulation } from '../core/engine.ts';
+import type { SimNode } from '../core/node.ts';
 import type { PartitionUniverse } from './partition.ts';
 
 export interface Engine {

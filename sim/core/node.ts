@@ -9,11 +9,11 @@
  * the disk keeps what the crash's durability allows. Not modelled: CPU
  * cost of handlers (they take no simulated time), partial crashes.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from './api.ts';
+import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../../algorithms/api/index.ts';
 import { NodeClock } from './clock.ts';
 import { SimDisk } from './disk.ts';
 import type { Rng } from './rng.ts';
-import type { Micros } from './time.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 
 export type NodeRole = 'server' | 'client' | 'store';
 export type NodeStatus = 'up' | 'paused' | 'crashed';

@@ -13,9 +13,9 @@
  * reading at send time (monotonic readings of two machines are not
  * comparable). Does not model: replica → replica chains, diskless sync.
  */
-import type { Micros } from '../../sim/time.ts';
+import type { Micros } from '../../api/time.ts';
 import type { LockEntry, Op, Snapshot } from './keyspace.ts';
-import type { ExpiryClock } from './knobs.ts';
+import type { ExpiryClock } from '../../redis/knobs.ts';
 import type { ReplSnapshot, ReplStream } from './protocol.ts';
 
 /** Ops kept for partial resynchronisation. */

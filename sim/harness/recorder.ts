@@ -11,8 +11,8 @@
  * - the numbers behind the metrics.
  * Recording is append-only; nothing here judges.
  */
-import type { Operation } from './checker/linearizability/index.ts';
-import type { Micros } from './time.ts';
+import type { Operation } from '../checker/linearizability/index.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 
 export interface Belief {
   readonly client: string;

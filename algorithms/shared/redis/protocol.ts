@@ -11,10 +11,10 @@
  * random `reqId` so duplicates and late replies can be recognised. Does not
  * model: RESP framing, pipelining, the Sentinel protocol itself.
  */
-import type { Message } from '../../sim/api.ts';
-import type { Micros } from '../../sim/time.ts';
+import type { Message } from '../../api/index.ts';
+import type { Micros } from '../../api/time.ts';
 import type { Op, Snapshot } from './keyspace.ts';
-import type { ReleaseMode } from './knobs.ts';
+import type { ReleaseMode } from '../../redis/knobs.ts';
 
 /** Acquire script: `SET key value NX PX ttl` on the first free key of `keys`, then `INCR counter` when `counter` is set. */
 export type AcquireCmd = {

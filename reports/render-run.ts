@@ -6,11 +6,11 @@
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { CheckResult, DesignResult, FaultReport, RunResult } from '../result.ts';
-import { CHECK_NAMES } from '../scenario/load.ts';
-import type { CheckName } from '../scenario/types.ts';
-import { formatUs } from '../time.ts';
-import { COMPACT } from './io.ts';
+import type { CheckResult, DesignResult, FaultReport, RunResult } from '../sim/harness/result.ts';
+import { CHECK_NAMES } from '../sim/scenario/load.ts';
+import type { CheckName } from '../sim/scenario/types.ts';
+import { formatUs } from '../algorithms/api/time.ts';
+import { COMPACT } from '../sim/cli/io.ts';
 
 /** What the header needs besides the result. */
 export interface RunHeader {

@@ -10,8 +10,8 @@
  * pinned to the grant with the same owner and fencing token when there was
  * one (a new leader may report the expiry of a grant its predecessor made).
  */
-import type { ExpiryRecord } from './checker/service-history.ts';
-import type { Micros } from './time.ts';
+import type { ExpiryRecord } from '../checker/service-history.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 
 interface LeaseState {
   readonly owner: string;

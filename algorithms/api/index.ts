@@ -9,7 +9,7 @@
  *
  * Units: every time and duration here is integer microseconds (µs).
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../sim/core/rng.ts';
 import type { Micros } from './time.ts';
 
 /** A message between nodes. `type` names it in the trace; treat received messages as immutable. */

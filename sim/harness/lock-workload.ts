@@ -12,12 +12,12 @@
  * `STORE_TIMEOUT_US`. Counters that must survive a client crash (sections
  * done) live in `ClientProgress`, outside the node.
  */
-import type { Grant, LockClient, Message, NodeApi, NodeHandlers, TimerId } from './api.ts';
+import type { Grant, LockClient, Message, NodeApi, NodeHandlers, TimerId } from '../../algorithms/api/index.ts';
 import type { Recorder } from './recorder.ts';
 import { drawUs, retireProcess, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
-import type { Rng } from './rng.ts';
-import type { Workload } from './scenario/types.ts';
-import { US_PER_S, type Micros } from './time.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Workload } from '../scenario/types.ts';
+import { US_PER_S, type Micros } from '../../algorithms/api/time.ts';
 
 /** How long a client waits for the store before giving up the section. */
 export const STORE_TIMEOUT_US = 1 * US_PER_S;

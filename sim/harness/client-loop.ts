@@ -5,11 +5,11 @@
  * behind the unavailability metric. Harness code: it sees true time through
  * the recorder, never through the node.
  */
-import type { RangeUs } from './knobs.ts';
+import type { RangeUs } from '../../algorithms/api/knobs.ts';
 import type { Recorder } from './recorder.ts';
-import type { Rng } from './rng.ts';
-import type { Workload } from './scenario/types.ts';
-import type { Micros } from './time.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Workload } from '../scenario/types.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 
 /** Process numbers of one client are index, index + PROCESS_STRIDE, … */
 export const PROCESS_STRIDE = 1000;

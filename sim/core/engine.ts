@@ -9,15 +9,15 @@
  * never runs backwards; only an up node handles events; a resumed node
  * handles its backlog in due order before anything that came due later.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers } from './api.ts';
+import type { Message, NodeApi, NodeEvent, NodeHandlers } from '../../algorithms/api/index.ts';
 import { NodeClock } from './clock.ts';
 import { EffectLedger } from './effects.ts';
 import { EventQueue } from './event-queue.ts';
 import { Network } from './network.ts';
 import { ACTION, DELIVER, SimEvent, SimNode, TIMER, type NodeHost, type NodeRole } from './node.ts';
 import type { Rng } from './rng.ts';
-import type { Durability, NetworkConfig } from './scenario/types.ts';
-import type { Micros } from './time.ts';
+import type { Durability, NetworkConfig } from '../scenario/types.ts';
+import type { Micros } from '../../algorithms/api/time.ts';
 import { labelCode, TraceHasher, traceTime } from './trace.ts';
 
 export type EmitListener = (node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined) => void;

@@ -12,10 +12,10 @@
  * restart happens on the same boot (CLOCK_MONOTONIC keeps counting). Does
  * not model: RDB snapshots, AOF rewrite cost, torn or corrupt writes.
  */
-import type { Disk } from '../../sim/api.ts';
-import { US_PER_S, type Micros } from '../../sim/time.ts';
+import type { Disk } from '../../api/index.ts';
+import { US_PER_S, type Micros } from '../../api/time.ts';
 import type { Op } from './keyspace.ts';
-import type { Persistence } from './knobs.ts';
+import type { Persistence } from '../../redis/knobs.ts';
 
 /** The disk list the AOF lives in. */
 export const AOF_KEY = 'redis:aof';

@@ -2,7 +2,7 @@
  * The result of running a scenario: SPEC §4's JSON, as types.
  * `run --json` prints a `RunResult`; reports read them back.
  */
-import type { CheckName } from './scenario/types.ts';
+import type { CheckName } from '../scenario/types.ts';
 
 export interface Violation {
   /** True time (µs) the violation began. */

@@ -2,9 +2,9 @@
  * Runs a scenario: every listed design, side by side, each in its own
  * simulated world (see `run-design.ts`), under the same seed.
  */
-import { getDesign } from '../algorithms/index.ts';
+import { getDesign } from '../../algorithms/index.ts';
 import type { DesignResult, RunResult } from './result.ts';
-import type { Scenario } from './scenario/types.ts';
+import type { Scenario } from '../scenario/types.ts';
 import { runDesignWith, type RunOptions } from './run-design.ts';
 
 export type { RunOptions } from './run-design.ts';

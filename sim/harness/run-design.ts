@@ -5,25 +5,25 @@
  * and gathers metrics. The only place that wires a design to the simulator;
  * it knows designs only through `sim/api.ts`.
  */
-import type { Design, DesignContext, NodeEvent } from './api.ts';
-import { checkFencing } from './checker/fencing.ts';
-import { checkMutualExclusion } from './checker/mutual-exclusion.ts';
-import { checkResource } from './checker/resource.ts';
-import { checkServiceHistory, serviceOperations } from './checker/service-history.ts';
+import type { Design, DesignContext, NodeEvent } from '../../algorithms/api/index.ts';
+import { checkFencing } from '../checker/fencing.ts';
+import { checkMutualExclusion } from '../checker/mutual-exclusion.ts';
+import { checkResource } from '../checker/resource.ts';
+import { checkServiceHistory, serviceOperations } from '../checker/service-history.ts';
 import { LeaseTracker } from './lease-tracker.ts';
-import { Simulation, type NodeSpec } from './engine.ts';
-import { FaultScheduler } from './faults/scheduler.ts';
-import type { Engine } from './faults/engine-view.ts';
+import { Simulation, type NodeSpec } from '../core/engine.ts';
+import { FaultScheduler } from '../faults/scheduler.ts';
+import type { Engine } from '../faults/context.ts';
 import { Recorder } from './recorder.ts';
 import type { CheckResult, DesignResult, ExpectOutcome, Metrics } from './result.ts';
-import { Rng } from './rng.ts';
-import type { CheckName, Scenario } from './scenario/types.ts';
+import { Rng } from '../core/rng.ts';
+import type { CheckName, Scenario } from '../scenario/types.ts';
 import { createStore, type StoreStats } from './store.ts';
-import { usToMs } from './time.ts';
-import { createWorkloadClient } from './workload.ts';
+import { usToMs } from '../../algorithms/api/time.ts';
+import { createWorkloadClient } from './lock-workload.ts';
 import { setWaiting, type ClientProgress } from './client-loop.ts';
 // Lock-free designs (a `createSectionClient`, e.g. cas): section workload and register-chain `resource`.
-import { checkRegisterChain, type AckedWrite } from './checker/register-chain.ts';
+import { checkRegisterChain, type AckedWrite } from '../checker/register-chain.ts';
 import { createSectionWorkloadClient } from './section-workload.ts';
 
 export interface RunOptions {
