@@ -4,8 +4,9 @@
  * must say what it expects of every design it runs.
  */
 import { describe, expect, it } from 'vitest';
-import { listBuiltinScenarios, loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/harness/runner.ts';
+import { listBuiltinScenarios } from '../sim/scenario/load.ts';
+import { loadScenarioFile } from './support/designs.ts';
+import { runScenario } from './support/designs.ts';
 
 const builtins = listBuiltinScenarios();
 

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Design, Message, NodeApi, SectionClient } from '../algorithms/api/index.ts';
-import { KnobError } from '../sim/scenario/errors.ts';
+import { KnobError } from '../algorithms/api/index.ts';
 import { runDesignWith } from '../sim/harness/run-design.ts';
-import { getDesign } from '../algorithms/index.ts';
+import { DESIGNS } from '../algorithms/index.ts';
 import { cas, type CasKnobs } from '../algorithms/cas/index.ts';
 import { applyCas, INITIAL_REGISTER } from '../algorithms/cas/register.ts';
 import { faults, scenario, MS, S } from './support/scenario.ts';
@@ -32,7 +32,7 @@ describe('cas knobs', () => {
   });
 
   it('is registered, not a lock, checked against cas-register', () => {
-    expect(getDesign('cas')).toBe(cas);
+    expect(DESIGNS.get('cas')).toBe(cas);
     expect(cas.isLock).toBe(false);
     expect(cas.historyModel).toBe('cas-register');
     expect(cas.createSectionClient).toBeTypeOf('function');
@@ -143,7 +143,7 @@ describe('negative control: a register that ignores the compare', () => {
           if (msg.op === 'cas') {
             value = msg.value as number;
             version = (msg.from as number) + 1;
-            api.emit('granted', { client: from, token: version });
+            api.emit({ kind: 'granted', client: from, token: version });
           }
           api.send(from, { type: 'cas.reply', rid: msg.rid, attempt: msg.attempt, result });
         },

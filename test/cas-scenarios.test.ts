@@ -5,10 +5,11 @@
  * survives.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { NodeEventKind } from '../algorithms/api/index.ts';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { runScenario, type RunOptions } from '../sim/harness/runner.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { type RunOptions } from '../sim/harness/runner.ts';
+import { runScenario } from './support/designs.ts';
+import { loadScenarioFile } from './support/designs.ts';
 
 const S = 1_000_000;
 const MS = 1_000;
@@ -16,14 +17,14 @@ const MS = 1_000;
 interface Emit {
   readonly atUs: number;
   readonly node: string;
-  readonly event: NodeEvent;
+  readonly event: NodeEventKind;
   readonly detail: Readonly<Record<string, unknown>> | undefined;
 }
 
 function run(file: string, options: RunOptions = {}): { result: DesignResult; emits: Emit[] } {
   const emits: Emit[] = [];
   const scenario = loadScenarioFile(`scenarios/${file}`);
-  const result = runScenario(scenario, { ...options, onEmit: (atUs, node, event, detail) => emits.push({ atUs, node, event, detail }) }).results;
+  const result = runScenario(scenario, { ...options, onEmit: (atUs, node, { kind: event, ...detail }) => void emits.push({ atUs, node, event, detail }) }).results;
   expect(result).toHaveLength(1);
   expect(result[0].design).toBe('cas');
   return { result: result[0], emits };

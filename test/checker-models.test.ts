@@ -5,7 +5,7 @@
  * budgets that answer 'unknown').
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/scenario/errors.ts';
+import { HistoryError } from '../sim/checker/errors.ts';
 import { MODEL_NAMES, UNKNOWN, checkOperations, getModel, type Operation } from '../sim/checker/linearizability/index.ts';
 import { generateLockHistory } from '../sim/checker/linearizability/synth.ts';
 
@@ -95,7 +95,7 @@ describe('semaphore:2', () => {
 
   it('parses the permit count and rejects a bad one naming --model', () => {
     expect(getModel('semaphore:3').name).toBe('semaphore:3');
-    expect(() => getModel('semaphore:zero')).toThrow(InputError);
+    expect(() => getModel('semaphore:zero')).toThrow(HistoryError);
     expect(() => getModel('semaphore:0')).toThrow(/--model: semaphore:N needs a positive integer/);
     expect(() => getModel('nope')).toThrow(/--model: unknown model "nope"/);
     expect(MODEL_NAMES).toEqual(expect.arrayContaining(['register', 'cas-register', 'kv', 'mutex', 'fenced-mutex', 'semaphore:N', 'lease-lock']));

@@ -4,17 +4,17 @@
  * was expected.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/scenario/errors.ts';
+import { HistoryError } from '../sim/checker/errors.ts';
 import { UNKNOWN, guessFormat, lineOf, parseHistory, toFormat } from '../sim/checker/linearizability/index.ts';
 
-function errorOf(fn: () => unknown): InputError {
+function errorOf(fn: () => unknown): HistoryError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof InputError) return error;
+    if (error instanceof HistoryError) return error;
     throw error;
   }
-  throw new Error('expected an InputError');
+  throw new Error('expected an HistoryError');
 }
 
 describe('jsonl', () => {

@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LockClient, Message } from '../algorithms/api/index.ts';
-import { KnobError } from '../sim/scenario/errors.ts';
+import { KnobError } from '../algorithms/api/index.ts';
 import type { Durability } from '../sim/scenario/types.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/harness/runner.ts';
+import { loadScenarioFile } from './support/designs.ts';
+import { runScenario } from './support/designs.ts';
 import { redis, type RedisKnobs } from '../algorithms/redis/index.ts';
 import { RedisServer, type ServerOptions } from '../algorithms/shared/redis/server.ts';
 import type { AcquireReply, UnlockReply } from '../algorithms/shared/redis/protocol.ts';

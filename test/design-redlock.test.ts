@@ -5,10 +5,10 @@
  * clock jump with wall-clock and with monotonic expiry).
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant, LockClient, NodeEvent } from '../algorithms/api/index.ts';
-import { KnobError } from '../sim/scenario/errors.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/harness/runner.ts';
+import type { Grant, LockClient, NodeEventKind } from '../algorithms/api/index.ts';
+import { KnobError } from '../algorithms/api/index.ts';
+import { loadScenarioFile } from './support/designs.ts';
+import { runScenario } from './support/designs.ts';
 import { redlock, type RedlockKnobs } from '../algorithms/redlock/index.ts';
 import { driftUs, quorumOf } from '../algorithms/redlock/client.ts';
 import type { RedisServer } from '../algorithms/shared/redis/server.ts';
@@ -242,7 +242,7 @@ describe('redlock instances', () => {
     const { world, clients } = setup({ ttl: '1s' });
     acquire(clients.c1);
     world.runFor(2 * S);
-    const events = (e: NodeEvent): number => ['s1', 's2', 's3', 's4', 's5'].reduce((n, s) => n + world.node(s).events(e).length, 0);
+    const events = (e: NodeEventKind): number => ['s1', 's2', 's3', 's4', 's5'].reduce((n, s) => n + world.node(s).events(e).length, 0);
     expect(events('elected')).toBe(0);
     expect(events('granted')).toBe(5);
     expect(events('expired')).toBe(5);

@@ -28,8 +28,7 @@ describe('the seed is the replay', () => {
 
 describe('real designs', () => {
   it('a built-in scenario gives the same traceHash per design in this process and through the CLI in another', async () => {
-    const { loadScenarioFile } = await import('../sim/scenario/load.ts');
-    const { runScenario } = await import('../sim/harness/runner.ts');
+    const { loadScenarioFile, runScenario } = await import('./support/designs.ts');
     for (const name of ['redlock-clock-jump', 'raft-leader-crash']) {
       const here = runScenario(loadScenarioFile(name));
       const again = runScenario(loadScenarioFile(name));
@@ -45,8 +44,7 @@ describe('real designs', () => {
 
 describe('memory', () => {
   it('the event queue stays flat over a 10-minute simulated Redlock run', async () => {
-    const { parseScenario } = await import('../sim/scenario/load.ts');
-    const { runScenario } = await import('../sim/harness/runner.ts');
+    const { parseScenario, runScenario } = await import('./support/designs.ts');
     const run = (duration: string) =>
       runScenario(
         parseScenario(

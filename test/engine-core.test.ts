@@ -5,7 +5,9 @@ import { NodeClock } from '../sim/core/clock.ts';
 import { SimDisk } from '../sim/core/disk.ts';
 import { Rng } from '../sim/core/rng.ts';
 import { parseDurationUs } from '../algorithms/api/time.ts';
-import { PROCESS_STRIDE, startClientLoop, type ClientProgress } from '../sim/harness/client-loop.ts';
+import { ClientLoop, clientProgress, type ClientProgress } from '../sim/harness/client-loop.ts';
+import { Recorder } from '../sim/harness/recorder.ts';
+import type { NodeApi, TimerId } from '../algorithms/api/index.ts';
 import { scenario } from './support/scenario.ts';
 
 describe('EventQueue', () => {
@@ -108,19 +110,21 @@ describe('Rng and durations', () => {
 describe('client loop', () => {
   it('starts staggered at boot, and after a crash-restart thinks first under a fresh process number', () => {
     const workload = scenario({ workload: { staggerUs: 500 } }).workload;
-    const progress: ClientProgress = { client: 'c3', process: 3, sectionsDone: 0, started: false, waiting: false, boots: 0 };
+    const progress: ClientProgress = clientProgress(['c1', 'c2', 'c3']).get('c3')!;
     const calls: string[] = [];
-    const setPending = (delayUs: number, fn: () => void): void => {
-      calls.push(`pending ${delayUs}`);
-      fn();
-    };
-    startClientLoop(progress, workload, setPending, () => calls.push('begin'), () => calls.push('think'));
+    const api = { setTimer: (delayUs: number, fn: () => void) => { calls.push(`pending ${delayUs}`); fn(); return {} as TimerId; }, cancelTimer: () => {} } as unknown as NodeApi;
+    const hooks = { trueNow: () => 0, endUs: 1, recorder: new Recorder(), onEvent: () => {} };
+    const loop = new ClientLoop(api, workload, progress, new Rng(1), hooks);
+    loop.start(() => calls.push('begin'), () => calls.push('think'));
     expect(calls).toEqual(['pending 1000', 'begin']);
     expect(progress.process).toBe(3);
     calls.length = 0;
-    startClientLoop(progress, workload, setPending, () => calls.push('begin'), () => calls.push('think'));
+    loop.start(() => calls.push('begin'), () => calls.push('think'));
     expect(calls).toEqual(['think']);
-    // Jepsen's convention: the crashed process may have left an operation open, so a new one takes over.
-    expect(progress.process).toBe(3 + PROCESS_STRIDE);
+    // Jepsen's convention: the crashed process may have left an operation open, so a new one takes over,
+    // numbered after every client's first process (4 for three clients), never reused.
+    expect(progress.process).toBe(4);
+    loop.start(() => calls.push('begin'), () => calls.push('think'));
+    expect(progress.process).toBe(5);
   });
 });

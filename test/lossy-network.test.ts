@@ -4,8 +4,8 @@
  * history attribution and store de-duplication bugs such networks expose.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../sim/scenario/load.ts';
-import { runScenario } from '../sim/harness/runner.ts';
+import { parseScenario } from './support/designs.ts';
+import { runScenario } from './support/designs.ts';
 
 describe('lossy, duplicating network', () => {
   for (const design of ['redis', 'redlock']) {

@@ -6,7 +6,7 @@
  * a backlog and run in due order on resume). Clocks run at true speed.
  * Test-only; not a model of anything the real simulator does not already do.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../algorithms/api/index.ts';
+import type { Message, NodeApi, NodeEventKind, NodeHandlers, TimerId } from '../algorithms/api/index.ts';
 import { SimDisk } from '../sim/core/disk.ts';
 import { Rng } from '../sim/core/rng.ts';
 import type { Durability } from '../sim/scenario/types.ts';
@@ -40,7 +40,7 @@ interface MiniNode {
 export interface SeenEmit {
   readonly atUs: Micros;
   readonly node: string;
-  readonly event: NodeEvent;
+  readonly event: NodeEventKind;
   readonly detail: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -202,7 +202,7 @@ export class MiniCluster {
       },
       disk: node.disk,
       rng: node.rng,
-      emit: (event, detail) => {
+      emit: ({ kind: event, ...detail }) => {
         const seen: SeenEmit = { atUs: this.nowUs, node: node.id, event, detail };
         this.emits.push(seen);
         for (const listener of this.emitListeners) listener(seen);

@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../sim/harness/runner.ts';
-import { parseScenario } from '../sim/scenario/load.ts';
+import { runScenario } from './support/designs.ts';
+import { parseScenario } from './support/designs.ts';
 
 const SERVERS = ['s1', 's2', 's3', 's4', 's5'];
 
@@ -61,15 +61,15 @@ describe('raft-lock under random server faults (fast-check, real simulator)', ()
           const problems: string[] = [];
           let lastCommitUs = 0;
           const result = runScenario(scenario, {
-            onEmit: (atUs, node, event, detail) => {
-              if (event === 'elected') {
-                const term = detail!.term as number;
+            onEmit: (atUs, node, event) => {
+              if (event.kind === 'elected') {
+                const term = event.term!;
                 const before = leaders.get(term);
                 if (before !== undefined && before !== node) problems.push(`term ${term}: leaders ${before} and ${node}`);
                 leaders.set(term, node);
-              } else if (event === 'committed') {
-                const index = detail!.index as number;
-                const entry = `${detail!.term}/${detail!.digest}`;
+              } else if (event.kind === 'committed') {
+                const index = event.index;
+                const entry = `${event.term}/${event.digest}`;
                 const before = committed.get(index);
                 if (before === undefined) committed.set(index, entry);
                 else if (before !== entry) problems.push(`index ${index}: ${before} on one node, ${entry} on ${node}`);

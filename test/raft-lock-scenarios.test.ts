@@ -5,15 +5,15 @@
  * session expiry, fenced stale writes, renewals by a deposed leader).
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { NodeEventKind } from '../algorithms/api/index.ts';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { runScenario } from '../sim/harness/runner.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { runScenario } from './support/designs.ts';
+import { loadScenarioFile } from './support/designs.ts';
 
 interface Seen {
   readonly atUs: number;
   readonly node: string;
-  readonly event: NodeEvent;
+  readonly event: NodeEventKind;
   readonly detail: Readonly<Record<string, unknown>> | undefined;
 }
 
@@ -24,7 +24,7 @@ function run(file: string, seed?: number): { result: DesignResult; emits: Seen[]
   const outcome = runScenario(scenario, {
     designs: ['raft-lock'],
     ...(seed === undefined ? {} : { seed }),
-    onEmit: (atUs, node, event, detail) => {
+    onEmit: (atUs, node, { kind: event, ...detail }) => {
       if (event !== 'committed') emits.push({ atUs, node, event, detail });
     },
     trace: (line) => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRaftLockKnobs } from '../algorithms/raft-lock/knobs.ts';
 import { LockStateMachine, type Applied, type LockCommand } from '../algorithms/raft-lock/state-machine.ts';
-import { KnobError } from '../sim/scenario/errors.ts';
+import { KnobError } from '../algorithms/api/index.ts';
 
 /** Applies commands at consecutive log indexes (starting at 1, as after a leader's no-op would be 2; any increasing index works). */
 class Log {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../sim/scenario/errors.ts';
-import { listBuiltinScenarios, loadScenarioFile, parseScenario } from '../sim/scenario/load.ts';
+import { listBuiltinScenarios } from '../sim/scenario/load.ts';
+import { loadScenarioFile, parseScenario } from './support/designs.ts';
 
 const BAD = new URL('./fixtures/bad/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'locksim-load-'));

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { runDesign } from '../sim/harness/runner.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { runDesign } from './support/designs.ts';
+import { loadScenarioFile } from './support/designs.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { faults, MS, S, scenario } from './support/scenario.ts';
 

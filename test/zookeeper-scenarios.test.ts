@@ -7,11 +7,11 @@
  * admitting two at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../algorithms/api/index.ts';
+import type { NodeEventKind } from '../algorithms/api/index.ts';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { runScenario } from '../sim/harness/runner.ts';
+import { runScenario } from './support/designs.ts';
 import { runDesignWith } from '../sim/harness/run-design.ts';
-import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { loadScenarioFile } from './support/designs.ts';
 import { zookeeper } from '../algorithms/zookeeper/index.ts';
 import { sequenceOf } from '../algorithms/zookeeper/paths.ts';
 
@@ -20,7 +20,7 @@ const S = 1_000_000;
 interface Seen {
   readonly atUs: number;
   readonly node: string;
-  readonly event: NodeEvent;
+  readonly event: NodeEventKind;
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
@@ -35,7 +35,7 @@ function run(file: string): { result: DesignResult; emits: Seen[]; notes: Note[]
   const notes: Note[] = [];
   const outcome = runScenario(loadScenarioFile(`scenarios/${file}`), {
     designs: ['zookeeper'],
-    onEmit: (atUs, node, event, detail) => {
+    onEmit: (atUs, node, { kind: event, ...detail }) => {
       if (event !== 'committed' && event !== 'metric') emits.push({ atUs, node, event, detail: detail ?? {} });
     },
     trace: (line) => {

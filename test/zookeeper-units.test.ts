@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeApi, TimerId } from '../algorithms/api/index.ts';
-import { KnobError } from '../sim/scenario/errors.ts';
+import { KnobError } from '../algorithms/api/index.ts';
 import { Rng } from '../sim/core/rng.ts';
 import { zookeeper } from '../algorithms/zookeeper/index.ts';
 import { negotiateTimeoutUs, parseZkKnobs } from '../algorithms/zookeeper/knobs.ts';

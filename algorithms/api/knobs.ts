@@ -3,8 +3,17 @@
  * units and clear errors. Every design parses its knobs through a `KnobReader`
  * so messages read the same everywhere and unknown knobs are always refused.
  */
-import { KnobError } from '../../sim/scenario/errors.ts';
 import { formatUs, parseDurationUs, type Micros } from './time.ts';
+
+/** A bad design knob; the scenario loader reports it at `config.<design>.<path>`. */
+export class KnobError extends Error {
+  readonly path: ReadonlyArray<string | number>;
+  constructor(path: ReadonlyArray<string | number>, what: string) {
+    super(what);
+    this.name = 'KnobError';
+    this.path = path;
+  }
+}
 
 /** A {min, max} range in µs. */
 export interface RangeUs {

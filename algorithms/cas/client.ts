@@ -14,7 +14,7 @@
  * fairness: a client can lose every race.
  */
 import type { DesignContext, NodeApi, SectionCall, SectionClient, SectionOpRecord, SectionOutcome, SectionReturn, SectionTracker, TimerId, Message } from '../api/index.ts';
-import { US_PER_MS, type Micros } from '../api/time.ts';
+import { US_PER_MS, type Micros } from '../api/index.ts';
 import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { CasKnobs } from './knobs.ts';
 import type { CasRequestBody, CasResult } from './protocol.ts';
@@ -121,13 +121,13 @@ class CasClient implements SectionClient {
         this.finish(run, true);
         return;
       }
-      this.api.emit('metric', { name: 'casRefused' });
+      this.api.emit({ kind: 'metric', name: 'casRefused' });
       if (run.casSent > this.knobs.retries) {
-        this.api.emit('metric', { name: 'casGaveUp' });
+        this.api.emit({ kind: 'metric', name: 'casGaveUp' });
         this.finish(run, false, `compare-and-set refused ${run.casSent} times`);
         return;
       }
-      this.api.emit('metric', { name: 'casRetried' });
+      this.api.emit({ kind: 'metric', name: 'casRetried' });
       run.timer = this.api.setTimer(this.backoffUs(run.casSent), () => {
         run.timer = null;
         if (this.run === run) this.read(run, false);

@@ -4,9 +4,9 @@
  * and ignored: optimistic concurrency has no permits to hand out.
  */
 import type { KnobInfo } from '../api/index.ts';
-import { KnobError } from '../../sim/scenario/errors.ts';
-import { KnobReader } from '../api/knobs.ts';
-import type { Micros } from '../api/time.ts';
+import { KnobError } from '../api/index.ts';
+import { KnobReader } from '../api/index.ts';
+import type { Micros } from '../api/index.ts';
 
 /** How the register is replicated: not at all (s1 alone), through Raft (`sync`), or primary → replicas after the reply (`async`). */
 export type Replication = 'none' | 'sync' | 'async';

@@ -28,7 +28,7 @@
  * replicas, several keys.
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
-import { US_PER_MS, US_PER_S, type Micros } from '../api/time.ts';
+import { US_PER_MS, US_PER_S, type Micros } from '../api/index.ts';
 import type { CasKnobs } from './knobs.ts';
 import { isCasRequest, type CasNewer, type CasRedirect, type CasReply, type CasRequest, type CasResult, type CasSync } from './protocol.ts';
 import { applyCas, INITIAL_REGISTER, isRegisterState, type RegisterState } from './register.ts';
@@ -124,7 +124,7 @@ class PrimaryServer implements NodeHandlers {
       const applied = applyCas(this.state, { client: from, rid: req.rid, from: req.from, value: req.value });
       if (applied.ok && !applied.duplicate) {
         this.setState(applied.state);
-        this.api.emit('granted', { client: from, token: applied.state.version });
+        this.api.emit({ kind: 'granted', client: from, token: applied.state.version });
         this.scheduleFlush();
       }
       result = { op: 'cas', ok: applied.ok };
@@ -193,7 +193,7 @@ class PrimaryServer implements NodeHandlers {
       if (this.flushTimer !== null) this.api.cancelTimer(this.flushTimer);
       this.flushTimer = null;
       this.api.note(`cas: ${primary} leads epoch ${epoch}; stepping down (unshipped writes are dropped)`);
-      this.api.emit('stepped-down', { term: epoch });
+      this.api.emit({ kind: 'stepped-down', term: epoch });
     }
   }
 
@@ -228,7 +228,7 @@ class PrimaryServer implements NodeHandlers {
     this.primary = this.api.id;
     this.saveConfig();
     this.api.note(`cas: no word from primary ${silent}; promoting myself (epoch ${this.epoch}, version ${this.state.version})`);
-    this.api.emit('elected', { term: this.epoch });
+    this.api.emit({ kind: 'elected', term: this.epoch });
     this.broadcast();
     this.heartbeat();
   }

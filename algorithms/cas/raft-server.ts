@@ -17,7 +17,7 @@
  * Not modelled: lease-based reads, snapshots, request batching.
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers } from '../api/index.ts';
-import { US_PER_MS } from '../api/time.ts';
+import { US_PER_MS } from '../api/index.ts';
 import type { RaftNode } from '../raft/core.ts';
 import { RaftService } from '../raft/service.ts';
 import type { LogEntry, RaftTiming } from '../raft/types.ts';
@@ -91,7 +91,7 @@ class RaftCasServer implements NodeHandlers {
     if (!asLeader) return;
     // Only the leader of the entry's own term reports it: a successor re-applying as leader an entry its
     // deposed predecessor may already have applied and reported would report the same write twice.
-    if (applied.ok && !applied.duplicate && entry.term === this.raft.term) this.api.emit('granted', { client: cmd.client, token: applied.state.version, index });
+    if (applied.ok && !applied.duplicate && entry.term === this.raft.term) this.api.emit({ kind: 'granted', client: cmd.client, token: applied.state.version, index });
     const to = this.service.answerFor(index, entry);
     if (to !== undefined) this.api.send(to.client, { type: 'cas.reply', rid: to.rid, attempt: to.attempt, result: { op: 'cas', ok: applied.ok } } satisfies CasReply);
   }

@@ -18,7 +18,7 @@
  * per session, reconnect back-off growth.
  */
 import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../api/index.ts';
-import { US_PER_S, type Micros } from '../api/time.ts';
+import { US_PER_S, type Micros } from '../api/index.ts';
 import { LeaderLink, type Call } from '../shared/leader-link.ts';
 import type { RaftLockKnobs } from './knobs.ts';
 import type { LockReplyResult, LockRequestBody } from './protocol.ts';

@@ -3,9 +3,9 @@
  * checks, and their documentation for `list`.
  */
 import type { KnobInfo } from '../api/index.ts';
-import { KnobError } from '../../sim/scenario/errors.ts';
-import { KnobReader, type RangeUs } from '../api/knobs.ts';
-import { formatUs, type Micros } from '../api/time.ts';
+import { KnobError } from '../api/index.ts';
+import { KnobReader, type RangeUs } from '../api/index.ts';
+import { formatUs, type Micros } from '../api/index.ts';
 
 /** How the leader answers renewals (keep-alives). */
 export type ReadMode = 'read-index' | 'lease';

@@ -26,7 +26,7 @@
  * Not modelled: request batching, snapshots, learners.
  */
 import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
-import type { Micros } from '../api/time.ts';
+import type { Micros } from '../api/index.ts';
 import type { RaftNode } from '../raft/core.ts';
 import { RaftService } from '../raft/service.ts';
 import type { LogEntry, Role } from '../raft/types.ts';
@@ -119,7 +119,7 @@ class RaftLockServer implements NodeHandlers {
       }
       if (this.sm.isLive(req.session) && !this.expiring.has(req.session)) {
         this.deadlineUs.set(req.session, this.api.monotonic() + this.knobs.sessionTtlUs);
-        if (this.sm.holds(req.session)) this.api.emit('renewed', { owner: from, session: req.session });
+        if (this.sm.holds(req.session)) this.api.emit({ kind: 'renewed', owner: from, session: req.session });
         this.reply(from, req.rid, { status: 'alive' });
       } else {
         this.reply(from, req.rid, { status: 'session-ended' });
@@ -160,7 +160,7 @@ class RaftLockServer implements NodeHandlers {
     }
     if (applied.ended !== null) {
       const { client, session, token, why } = applied.ended;
-      this.api.emit('expired', { owner: client, session, token, why, index });
+      this.api.emit({ kind: 'expired', owner: client, session, token, why, index });
     }
     if (applied.result.status === 'queued' && cmd.op === 'acquire') {
       this.api.note(`lock: queued ${this.sm.clientOf(cmd.session)} session ${cmd.session} behind ${applied.result.ahead} at ${index}`);
@@ -172,7 +172,7 @@ class RaftLockServer implements NodeHandlers {
       // while its lease says no other leader can exist (a leader resuming from a pause may learn of a commit
       // late, after a newer leader granted higher tokens: reporting it then would misorder the grants).
       if (entry.term === this.raft.term && this.raft.leaseValid()) {
-        this.api.emit('granted', { client: grant.client, token: grant.token, session: grant.session, index });
+        this.api.emit({ kind: 'granted', client: grant.client, token: grant.token, session: grant.session, index });
       }
       if (cmd.op !== 'acquire') {
         // Wake only the one waiter that got the permit.

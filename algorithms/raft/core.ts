@@ -30,7 +30,7 @@
  * the node panic like etcd does: it notes why and stops handling anything.
  */
 import type { Message, NodeApi, TimerId } from '../api/index.ts';
-import type { Micros } from '../api/time.ts';
+import type { Micros } from '../api/index.ts';
 import { digestOf, RaftLog, type ReadonlyRaftLog } from './log.ts';
 import { isRaftMessage, type AppendReply, type AppendRequest, type VoteReply, type VoteRequest } from './messages.ts';
 import { HeartbeatRounds } from './rounds.ts';
@@ -335,7 +335,7 @@ export class RaftNode<C> {
     this.store.append({ term: this.store.term, cmd: null });
     this.store.sync();
     this.termStartIndex = this.store.lastIndex;
-    this.api.emit('elected', { term: this.store.term });
+    this.api.emit({ kind: 'elected', term: this.store.term });
     this.api.note(`raft: leader of term ${this.store.term}`);
     this.hooks.roleChanged?.('leader', this.store.term);
     if (this.roleNow !== 'leader') return; // the hook may not depose us, but stay defensive
@@ -363,7 +363,7 @@ export class RaftNode<C> {
     this.leaderHeardUs = leader === null ? null : this.api.monotonic();
     this.resetElectionTimer();
     if (before === 'leader') {
-      this.api.emit('stepped-down', { term: oldTerm });
+      this.api.emit({ kind: 'stepped-down', term: oldTerm });
       this.api.note(`raft: stepped down from term ${oldTerm} (now term ${this.store.term})`);
     }
     if (before !== 'follower') this.hooks.roleChanged?.('follower', this.store.term);
@@ -530,7 +530,7 @@ export class RaftNode<C> {
         const index = this.applied + 1;
         const entry: LogEntry<C> = this.store.entry(index);
         this.applied = index;
-        this.api.emit('committed', { index, term: entry.term, digest: digestOf(entry.cmd) });
+        this.api.emit({ kind: 'committed', index, term: entry.term, digest: digestOf(entry.cmd) });
         this.hooks.apply(index, entry, this.roleNow === 'leader');
       }
     } finally {

@@ -13,7 +13,7 @@
  * clocks run at the same speed. Not modelled: clock-drift bounds (etcd has
  * none either).
  */
-import type { Micros } from '../api/time.ts';
+import type { Micros } from '../api/index.ts';
 
 export class HeartbeatRounds {
   private current = 0;

@@ -7,8 +7,8 @@
  * `null` command is the no-op a new leader appends to commit its term.
  * Not modelled: membership changes, snapshots / log compaction.
  */
-import type { RangeUs } from '../api/knobs.ts';
-import type { Micros } from '../api/time.ts';
+import type { RangeUs } from '../api/index.ts';
+import type { Micros } from '../api/index.ts';
 
 /** Timing of the protocol, all in µs of the node's monotonic clock. */
 export interface RaftTiming {

@@ -28,7 +28,7 @@
  * client sends nothing and answers null), connection state.
  */
 import type { LostListener, NodeApi } from '../api/index.ts';
-import { US_PER_MS, type Micros } from '../api/time.ts';
+import { US_PER_MS, type Micros } from '../api/index.ts';
 import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
 import type { ReleaseMode } from './knobs.ts';
 import type { Reply } from '../shared/redis/protocol.ts';

@@ -14,7 +14,7 @@
  * Does not model: Redis Cluster, lock extension, WAIT.
  */
 import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../api/index.ts';
-import { KnobReader } from '../api/knobs.ts';
+import { KnobReader } from '../api/index.ts';
 import { createRedisClient } from './client.ts';
 import { parseRedisKnobs, REDIS_KNOBS, type RedisKnobs } from './knobs.ts';
 import { createRedisServer } from '../shared/redis/server.ts';

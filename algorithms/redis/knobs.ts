@@ -8,9 +8,9 @@
  * (maxmemory, RDB snapshots, min-replicas-to-write).
  */
 import type { KnobInfo } from '../api/index.ts';
-import { KnobError } from '../../sim/scenario/errors.ts';
-import type { KnobReader } from '../api/knobs.ts';
-import type { Micros } from '../api/time.ts';
+import { KnobError } from '../api/index.ts';
+import type { KnobReader } from '../api/index.ts';
+import type { Micros } from '../api/index.ts';
 
 /** What a crashed server keeps: `none` (no AOF), `everysec` (AOF fsynced each second), `always` (AOF fsynced before each reply). */
 export type Persistence = 'none' | 'everysec' | 'always';

@@ -24,7 +24,7 @@
  * are none).
  */
 import type { LostListener, NodeApi } from '../api/index.ts';
-import { US_PER_MS, type Micros } from '../api/time.ts';
+import { US_PER_MS, type Micros } from '../api/index.ts';
 import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
 
 /** The fixed part of Redlock's clock-drift allowance. */

@@ -15,7 +15,7 @@
  * Does not model: lock extension, instances shared by several locks.
  */
 import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../api/index.ts';
-import { KnobReader } from '../api/knobs.ts';
+import { KnobReader } from '../api/index.ts';
 import { createRedisServer } from '../shared/redis/server.ts';
 import { createRedlockClient } from './client.ts';
 import { parseRedlockKnobs, REDLOCK_KNOBS, type RedlockKnobs } from './knobs.ts';

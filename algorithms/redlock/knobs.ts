@@ -7,8 +7,8 @@
  * node-redlock's `automaticExtensionThreshold` (no lock extension).
  */
 import type { KnobInfo } from '../api/index.ts';
-import type { KnobReader } from '../api/knobs.ts';
-import type { Micros } from '../api/time.ts';
+import type { KnobReader } from '../api/index.ts';
+import type { Micros } from '../api/index.ts';
 import { readExpiryClock, readPersistence, readPositiveDuration, readRetry, type ExpiryClock, type Persistence } from '../redis/knobs.ts';
 
 /** Resolved `redlock` knobs, durations in µs. */

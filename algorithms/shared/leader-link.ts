@@ -18,7 +18,7 @@
  * across retries, or idempotent commands).
  */
 import type { Message, NodeApi, TimerId } from '../api/index.ts';
-import type { Micros } from '../api/time.ts';
+import type { Micros } from '../api/index.ts';
 
 /** A call in progress; `cancel()` stops its retries and ignores any late answer. */
 export interface Call {

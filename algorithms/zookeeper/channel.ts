@@ -9,7 +9,7 @@
  * Not modelled: flow control, retransmission.
  */
 import type { NodeApi, TimerId } from '../api/index.ts';
-import { US_PER_S, type Micros } from '../api/time.ts';
+import { US_PER_S, type Micros } from '../api/index.ts';
 
 /** How long a hole in a connection's message sequence may stay open before the connection is dropped. */
 export const GAP_TIMEOUT_US = 1 * US_PER_S;

@@ -25,7 +25,7 @@
  * mode, `sync`, several handles per node.
  */
 import type { Message, NodeApi, TimerId } from '../api/index.ts';
-import { US_PER_S, type Micros } from '../api/time.ts';
+import { US_PER_S, type Micros } from '../api/index.ts';
 import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
 import { isServerMessage, type ClientBody, type ServerMessage, type ZkOp } from './protocol.ts';
 import type { ZkResult } from './tree.ts';
@@ -309,7 +309,7 @@ export class ZkConnection {
     const suspend = this.session !== null && wasConnected && !this.suspended;
     if (suspend) {
       this.suspended = true;
-      this.api.emit('metric', { name: 'disconnects' });
+      this.api.emit({ kind: 'metric', name: 'disconnects' });
       this.api.note(`zk client: disconnected from ${c.server}: ${reason}`);
       this.armSelfExpiry();
     }
@@ -329,7 +329,7 @@ export class ZkConnection {
     this.selfExpiryTimer = this.api.setTimer(Math.max(1, deadlineUs - this.api.monotonic()), () => {
       this.selfExpiryTimer = null;
       if (this.connected || this.session === null) return;
-      this.api.emit('metric', { name: 'clientSelfExpiries' });
+      this.api.emit({ kind: 'metric', name: 'clientSelfExpiries' });
       this.sessionExpired('session expired by the client\'s own clock (4/3 of the timeout without a server)');
     });
   }
@@ -375,7 +375,7 @@ export class ZkConnection {
   }
 
   private deliverWatch(event: 'created' | 'deleted' | 'children', path: string): void {
-    this.api.emit('metric', { name: 'watchNotifications' });
+    this.api.emit({ kind: 'metric', name: 'watchNotifications' });
     const fns: Watcher[] = [];
     const take = (table: Map<string, Watcher[]>): void => {
       fns.push(...(table.get(path) ?? []));

@@ -12,9 +12,9 @@
  * leader is found, not what is guaranteed.
  */
 import type { KnobInfo } from '../api/index.ts';
-import { KnobError } from '../../sim/scenario/errors.ts';
-import { KnobReader, type RangeUs } from '../api/knobs.ts';
-import { formatUs, type Micros } from '../api/time.ts';
+import { KnobError } from '../api/index.ts';
+import { KnobReader, type RangeUs } from '../api/index.ts';
+import { formatUs, type Micros } from '../api/index.ts';
 
 /** What the lock client does when its connection is lost (Curator's SUSPENDED). */
 export type OnSuspended = 'continue' | 'stop';

@@ -10,7 +10,7 @@
  * The shared queueing machinery (protected create, recovery after a lost
  * reply, stale-node cleanup, expiry) is queue-recipe.ts.
  */
-import type { Rng } from '../../sim/core/rng.ts';
+import type { Rng } from '../api/index.ts';
 import { childPath } from './paths.ts';
 import { QueueRecipe, type Attempt } from './queue-recipe.ts';
 import type { RecipeIo } from './recipe-io.ts';

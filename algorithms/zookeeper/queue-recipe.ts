@@ -18,7 +18,7 @@
  * The fencing token is the node's sequence number.
  * Not modelled: lock re-entrancy, revocation, lock node data.
  */
-import type { Rng } from '../../sim/core/rng.ts';
+import type { Rng } from '../api/index.ts';
 import { bySequence, childPath, nameOf, protectedParts, protectedPrefix, sequenceOf } from './paths.ts';
 import type { ZkOp } from './protocol.ts';
 import type { RecipeIo } from './recipe-io.ts';

@@ -30,7 +30,7 @@ export class RecipeIo {
 
   /** Counts a recipe event in the run's metrics (and notes it in the trace). */
   metric(name: string, note?: string): void {
-    this.api.emit('metric', { name });
+    this.api.emit({ kind: 'metric', name });
     if (note !== undefined) this.api.note(`zk recipe: ${note}`);
   }
 

@@ -13,7 +13,7 @@
  * lease's sequence number. An expired session took both nodes with it: an
  * acquire starts over from the internal lock.
  */
-import type { Rng } from '../../sim/core/rng.ts';
+import type { Rng } from '../api/index.ts';
 import { LockRecipe } from './lock-recipe.ts';
 import { RECIPE_PATHS } from './paths.ts';
 import { QueueRecipe, type Attempt } from './queue-recipe.ts';

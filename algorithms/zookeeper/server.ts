@@ -310,7 +310,7 @@ export class ZkServer implements NodeHandlers {
     if (txn.op === 'createSession' && asLeader && outcome.result.code === 'ok') this.tracker.add(txn.session, txn.timeoutUs, this.api.monotonic());
     if (txn.op === 'closeSession') {
       this.tracker.remove(txn.session);
-      if (asLeader && txn.why === 'expired' && outcome.result.code === 'ok') this.api.emit('metric', { name: 'sessionExpiries' });
+      if (asLeader && txn.why === 'expired' && outcome.result.code === 'ok') this.api.emit({ kind: 'metric', name: 'sessionExpiries' });
     }
     for (const trigger of outcome.triggers) this.sendFirings(this.watches.trigger(trigger));
     if (txn.op === 'closeSession') {
@@ -335,10 +335,10 @@ export class ZkServer implements NodeHandlers {
 
   private report(change: HolderChange, index: number): void {
     for (const g of change.ended) {
-      this.api.emit('expired', { owner: g.client, token: g.token, session: g.session, path: g.path, why: g.why, index });
+      this.api.emit({ kind: 'expired', owner: g.client, token: g.token, session: g.session, path: g.path, why: g.why, index });
     }
-    for (const g of change.grants) this.api.emit('granted', { client: g.client, token: g.token, session: g.session, path: g.path, index, grant: `${g.path}@${g.token}` });
-    if (change.herdWakeups > 0) this.api.emit('metric', { name: 'watchNotificationsIfHerd', by: change.herdWakeups });
+    for (const g of change.grants) this.api.emit({ kind: 'granted', client: g.client, token: g.token, session: g.session, path: g.path, index, grant: `${g.path}@${g.token}` });
+    if (change.herdWakeups > 0) this.api.emit({ kind: 'metric', name: 'watchNotificationsIfHerd', by: change.herdWakeups });
   }
 
   // ---- sessions ---------------------------------------------------------------

@@ -13,7 +13,7 @@
  * Not modelled: session owner tracking / SessionMovedException (the
  * lock recipe copes with late requests instead, see lock-recipe.ts).
  */
-import type { Micros } from '../api/time.ts';
+import type { Micros } from '../api/index.ts';
 
 interface Tracked {
   expiryUs: Micros;

@@ -6,11 +6,8 @@
  * reads). `null` for designs without tokens, or configured without them
  * (no grant carried one). Linear in the history.
  */
-import type { GrantRecord, StoreAccess } from '../harness/recorder.ts';
-import type { CheckResult, Violation } from '../harness/result.ts';
-import type { FencingMode } from '../scenario/types.ts';
-import { formatUs } from '../../algorithms/api/time.ts';
-import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
+import { formatMicros as formatUs } from './format.ts';
+import { MAX_VIOLATIONS, type CheckResult, type FencingMode, type GrantRecord, type StoreAccess, type Violation } from './types.ts';
 
 export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord[], accesses: readonly StoreAccess[], fencing: FencingMode): CheckResult {
   if (!issuesTokens) return { ok: null, detail: 'design issues no fencing tokens' };

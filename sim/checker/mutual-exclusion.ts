@@ -7,12 +7,8 @@
  * Intervals are half-open: a belief ending at t does not overlap one
  * starting at t.
  */
-import type { Belief } from '../harness/recorder.ts';
-import type { CheckResult, Violation } from '../harness/result.ts';
-import { formatUs } from '../../algorithms/api/time.ts';
-
-/** At most this many violations are listed; the count says how many there were. */
-export const MAX_VIOLATIONS = 50;
+import { formatMicros as formatUs } from './format.ts';
+import { MAX_VIOLATIONS, type Belief, type CheckResult, type Violation } from './types.ts';
 
 export function checkMutualExclusion(beliefs: readonly Belief[], permits: number, endUs: number): CheckResult {
   type Edge = { atUs: number; start: boolean; belief: Belief };

@@ -14,9 +14,8 @@
  * leave gaps in the chain. Works on true times; O(n log n). Does not judge
  * reads (the `linearizable` check does).
  */
-import type { CheckResult, Violation } from '../harness/result.ts';
-import { formatUs, type Micros } from '../../algorithms/api/time.ts';
-import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
+import { formatMicros as formatUs } from './format.ts';
+import { MAX_VIOLATIONS, type CheckResult, type Micros, type Violation } from './types.ts';
 
 /** One acknowledged conditional write, as the section workload records it. */
 export interface AckedWrite {

@@ -5,10 +5,8 @@
  * update that produced the value it overwrote was lost. Linear in the
  * history.
  */
-import type { StoreAccess } from '../harness/recorder.ts';
-import type { CheckResult, Violation } from '../harness/result.ts';
-import { formatUs } from '../../algorithms/api/time.ts';
-import { MAX_VIOLATIONS } from './mutual-exclusion.ts';
+import { formatMicros as formatUs } from './format.ts';
+import { MAX_VIOLATIONS, type CheckResult, type StoreAccess, type Violation } from './types.ts';
 
 export function checkResource(accesses: readonly StoreAccess[]): CheckResult {
   const violations: Violation[] = [];

@@ -6,12 +6,13 @@
  * expectation failed (or `check` found a history not linearizable), 2 bad
  * input or usage (the message names the file, the JSON path and what was
  * wanted), 3 an internal error (a bug in locksim or in a design: the stack is
- * printed). Commands not built yet are registered so `--help` shows them and
- * exit 2 saying so.
+ * printed). Only commands that exist are registered: `--help` lists nothing
+ * that is not built.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { HistoryError } from '../checker/errors.ts';
 import { InputError } from '../scenario/errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       // --help and --version end with exit code 0; every other commander error is a usage error.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof HistoryError) {
       io.stderr(`locksim: ${error.message}\n`);
       return EXIT.badInput;
     }
@@ -67,7 +68,6 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed (default: the scenario\'s)', parseSeed)
     .option('--json', 'print the result JSON (SPEC §4) and nothing else')
     .option('--trace <file>', 'write the one-line-per-event trace to FILE')
-    .option('--report <file>', 'write a self-contained HTML report to FILE')
     .action(async (scenario: string, flags: RunFlags) => setCode(await runRun(scenario, flags, io)));
 
   command('check <history...>', 'check histories for linearizability')
@@ -82,46 +82,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action(async (flags: { json?: boolean }) => setCode(await runBench(flags, io)));
 
-  notBuilt(
-    command('suite [paths...]', 'run many scenarios (files or folders; default: the built-ins)')
-      .option('--workers <n>', 'worker threads')
-      .option('--shard <i/n>', 'run only shard i of n')
-      .option('--json', 'print JSON')
-      .option('--out <dir>', 'write results to DIR'),
-    'suite',
-    io,
-    setCode,
-  );
-  notBuilt(
-    command('fuzz', 'property-based fault fuzzing; prints the minimal failing schedule and its replay command')
-      .option('--design <names>', 'comma-separated designs')
-      .option('--property <check>', 'the check to falsify')
-      .addOption(new Option('--runs <n>', 'number of runs').conflicts('time'))
-      .option('--time <duration>', 'fuzz for this long (e.g. 60s)')
-      .option('--seed <n>', 'seed', parseSeed)
-      .option('--workers <n>', 'worker threads')
-      .option('--shard <i/n>', 'run only shard i of n')
-      .option('--json', 'print JSON'),
-    'fuzz',
-    io,
-    setCode,
-  );
-  notBuilt(command('replay <token-or-file>', 're-run a recorded or shrunk failure, event for event'), 'replay', io, setCode);
-  notBuilt(
-    command('report <results...>', 'merge result JSON files (shards too) into one HTML report').requiredOption('--out <file>', 'the HTML file to write'),
-    'report',
-    io,
-    setCode,
-  );
   return program;
-}
-
-/** Registers a command that is not built yet: it exits 2 saying so. */
-function notBuilt(cmd: Command, name: string, io: CliIo, setCode: (code: number) => void): void {
-  cmd.action(() => {
-    io.stderr(`locksim ${name}: not built yet (issue: ${name}); see SPEC §2 for what it will do\n`);
-    setCode(EXIT.badInput);
-  });
 }
 
 /** The version in package.json. */

@@ -8,7 +8,7 @@
  * (as on real machines). Models linear drift and steps; not NTP slewing or
  * periodic wander.
  */
-import type { Micros } from '../../algorithms/api/time.ts';
+import type { Micros } from '../../algorithms/api/index.ts';
 
 export class NodeClock {
   private anchorTrueUs = 0;

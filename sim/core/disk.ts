@@ -9,7 +9,8 @@
  * corruption.
  */
 import type { Disk } from '../../algorithms/api/index.ts';
-import type { Durability } from '../scenario/types.ts';
+/** What a crash keeps: every write, only fsynced ones, or nothing. */
+export type Durability = 'all' | 'fsynced' | 'none';
 
 type Op =
   | { kind: 'set'; key: string; value: unknown }

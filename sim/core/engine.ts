@@ -10,17 +10,18 @@
  * handles its backlog in due order before anything that came due later.
  */
 import type { Message, NodeApi, NodeEvent, NodeHandlers } from '../../algorithms/api/index.ts';
+import { Network } from './network.ts';
 import { NodeClock } from './clock.ts';
 import { EffectLedger } from './effects.ts';
 import { EventQueue } from './event-queue.ts';
-import { Network } from './network.ts';
 import { ACTION, DELIVER, SimEvent, SimNode, TIMER, type NodeHost, type NodeRole } from './node.ts';
 import type { Rng } from './rng.ts';
-import type { Durability, NetworkConfig } from '../scenario/types.ts';
-import type { Micros } from '../../algorithms/api/time.ts';
+import type { Durability } from './disk.ts';
+import type { NetworkOptions } from './network.ts';
+import type { Micros } from '../../algorithms/api/index.ts';
 import { labelCode, TraceHasher, traceTime } from './trace.ts';
 
-export type EmitListener = (node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined) => void;
+export type EmitListener = (node: SimNode, event: NodeEvent) => void;
 
 export interface NodeSpec {
   readonly id: string;
@@ -45,7 +46,7 @@ export class Simulation implements NodeHost {
   /** Handled delivery events, reused for later deliveries (saves an allocation per message). */
   private readonly freeDeliveries: SimEvent[] = [];
 
-  constructor(rng: Rng, specs: readonly NodeSpec[], network: NetworkConfig, trace?: (line: string) => void) {
+  constructor(rng: Rng, specs: readonly NodeSpec[], network: NetworkOptions, trace?: (line: string) => void) {
     this.traceLine = trace;
     this.network = new Network(specs.length, rng.fork('network'), network.latencyUs, network.loss, network.duplicate, this.effects);
     const clockRng = rng.fork('clocks');
@@ -120,12 +121,10 @@ export class Simulation implements NodeHost {
     return event;
   }
 
-  emit(node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined): void {
-    if (this.traceLine !== undefined) {
-      this.traceLine(`${traceTime(this.nowUs)} ${node.id} ! ${event}${detail === undefined ? '' : ' ' + JSON.stringify(detail)}`);
-    }
-    this.hasher.mix(labelCode(event));
-    for (const listener of this.emitListeners) listener(node, event, detail);
+  emit(node: SimNode, event: NodeEvent): void {
+    if (this.traceLine !== undefined) this.traceLine(`${traceTime(this.nowUs)} ${node.id} ! ${describeEvent(event)}`);
+    this.hasher.mix(labelCode(event.kind));
+    for (const listener of this.emitListeners) listener(node, event);
   }
 
   note(node: SimNode, text: string): void {
@@ -262,6 +261,11 @@ export class Simulation implements NodeHost {
     node.status = 'up';
     node.start();
   }
+}
+
+function describeEvent(event: NodeEvent): string {
+  const { kind, ...detail } = event;
+  return Object.keys(detail).length === 0 ? kind : `${kind} ${JSON.stringify(detail)}`;
 }
 
 function describeMessage(msg: Message): string {

@@ -12,8 +12,18 @@
  * fault took effect. Not modelled: bandwidth, message size, TCP resets.
  */
 import type { Rng } from './rng.ts';
-import type { RangeUs } from '../../algorithms/api/knobs.ts';
+import type { RangeUs } from '../../algorithms/api/index.ts';
 import type { EffectLedger } from './effects.ts';
+
+/** The network's steady conditions (a scenario's `network`). */
+export interface NetworkOptions {
+  /** Per-message latency, uniform in [min, max]. */
+  readonly latencyUs: RangeUs;
+  /** Probability a message is lost. */
+  readonly loss: number;
+  /** Probability a message is delivered twice. */
+  readonly duplicate: number;
+}
 
 export interface NetworkWindow {
   readonly faultIndex: number;

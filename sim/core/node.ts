@@ -9,11 +9,10 @@
  * the disk keeps what the crash's durability allows. Not modelled: CPU
  * cost of handlers (they take no simulated time), partial crashes.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../../algorithms/api/index.ts';
+import type { Message, Micros, NodeApi, NodeEvent, NodeHandlers, TimerId } from '../../algorithms/api/index.ts';
 import { NodeClock } from './clock.ts';
 import { SimDisk } from './disk.ts';
 import type { Rng } from './rng.ts';
-import type { Micros } from '../../algorithms/api/time.ts';
 
 export type NodeRole = 'server' | 'client' | 'store';
 export type NodeStatus = 'up' | 'paused' | 'crashed';
@@ -47,7 +46,7 @@ export interface NodeHost {
   readonly nowUs: Micros;
   send(from: SimNode, to: string, msg: Message): void;
   setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent;
-  emit(node: SimNode, event: NodeEvent, detail: Readonly<Record<string, unknown>> | undefined): void;
+  emit(node: SimNode, event: NodeEvent): void;
   note(node: SimNode, text: string): void;
 }
 
@@ -95,7 +94,7 @@ function makeApi(node: SimNode, host: NodeHost): NodeApi {
     },
     disk: node.disk,
     rng: node.rng,
-    emit: (event, detail) => host.emit(node, event, detail),
+    emit: (event) => host.emit(node, event),
     note: (text) => host.note(node, text),
   };
 }

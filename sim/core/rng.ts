@@ -8,8 +8,9 @@
  * Not cryptographic, and not meant to be.
  */
 import seedrandom from 'seedrandom';
+import type { Rng as NodeRng } from '../../algorithms/api/index.ts';
 
-export class Rng {
+export class Rng implements NodeRng {
   private readonly draw: () => number;
   /** The stream's name, for diagnostics. */
   readonly name: string;

@@ -1,16 +1,44 @@
 /**
- * What the fault scheduler needs from a running design: the simulation,
- * target resolution (dynamic names resolved at the moment a fault fires),
- * the partition universe and a crash hook (to end a crashed client's belief).
+ * What a fault needs to act: the world it acts on (the simulation, target
+ * resolution, the partition universe and a crash hook — supplied by the
+ * harness), and the firing fault's own report and effect counters.
  */
 import type { Simulation } from '../core/engine.ts';
 import type { SimNode } from '../core/node.ts';
-import type { PartitionUniverse } from './partition.ts';
+import type { Link, PartitionUniverse } from './partition.ts';
 
-export interface Engine {
+/** What the harness gives the fault scheduler. */
+export interface FaultWorld {
   readonly sim: Simulation;
   readonly universe: PartitionUniverse;
   /** Node names a target stands for now (empty if none). */
   resolve(target: string): string[];
+  /** A node just crashed (the harness ends a crashed client's belief). */
   onCrash(node: SimNode): void;
+}
+
+/** The report of the fault firing now, as it is filled in. */
+export interface FiringReport {
+  firedAt: number | null;
+  targets: string[];
+  resolved?: Record<string, string[]>;
+  sides?: string[][];
+  skipped?: string;
+}
+
+/** Handed to a fault kind's `apply…` function when its fault fires. */
+export interface FaultContext {
+  readonly world: FaultWorld;
+  readonly sim: Simulation;
+  /** The fault's index (its effect counters and trace lines are keyed by it). */
+  readonly index: number;
+  readonly report: FiringReport;
+  /** Adds `by` to one of this fault's effect counters. */
+  count(counter: string, by?: number): void;
+  /** Records that the fault did nothing, and why. */
+  skip(why: string): void;
+  /** The nodes `target` stands for now, recorded in the report; null (and skipped) if none. */
+  targets(target: string): SimNode[] | null;
+  /** Partitions in force, by fault index (a `heal` restores them all). */
+  readonly partitions: Map<number, Link[]>;
 }

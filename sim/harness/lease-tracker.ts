@@ -10,8 +10,17 @@
  * pinned to the grant with the same owner and fencing token when there was
  * one (a new leader may report the expiry of a grant its predecessor made).
  */
-import type { ExpiryRecord } from '../checker/service-history.ts';
 import type { Micros } from '../../algorithms/api/time.ts';
+
+/** A lease the service found run out, as the service history records it. */
+export interface ExpiryRecord {
+  readonly atUs: number;
+  readonly owner: string;
+  /** The fencing token of the grant that ended, when the design reports it (`expired` event `token`). */
+  readonly token?: number;
+  /** When the service came to hold the expired lease, when known from `lease` ids. */
+  readonly grantedAtUs?: number;
+}
 
 interface LeaseState {
   readonly owner: string;

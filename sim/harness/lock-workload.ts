@@ -12,26 +12,16 @@
  * `STORE_TIMEOUT_US`. Counters that must survive a client crash (sections
  * done) live in `ClientProgress`, outside the node.
  */
-import type { Grant, LockClient, Message, NodeApi, NodeHandlers, TimerId } from '../../algorithms/api/index.ts';
-import type { Recorder } from './recorder.ts';
-import { drawUs, retireProcess, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
-import type { Rng } from '../core/rng.ts';
+import type { Grant, LockClient, Message, NodeApi, NodeHandlers, Rng } from '../../algorithms/api/index.ts';
+import { US_PER_S, type Micros } from '../../algorithms/api/index.ts';
+import { ClientLoop, type ClientProgress, type WorkloadHooks } from './client-loop.ts';
 import type { Workload } from '../scenario/types.ts';
-import { US_PER_S, type Micros } from '../../algorithms/api/time.ts';
 
 /** How long a client waits for the store before giving up the section. */
 export const STORE_TIMEOUT_US = 1 * US_PER_S;
 
 /** Store request ids of one client life are boot·REQUEST_ID_SPAN + 1, + 2, … so a restarted client never reuses one. */
 const REQUEST_ID_SPAN = 1_000_000_000;
-
-export interface WorkloadHooks {
-  readonly trueNow: () => Micros;
-  readonly endUs: Micros;
-  readonly recorder: Recorder;
-  /** `acquired` / `released` trigger events. */
-  readonly onEvent: (event: 'acquired' | 'released', client: string) => void;
-}
 
 type Phase = 'idle' | 'acquiring' | 'reading' | 'holding' | 'writing' | 'releasing' | 'thinking' | 'done';
 
@@ -46,45 +36,42 @@ export function createWorkloadClient(
   makeClient: (lost: (reason: string) => void) => LockClient,
 ): NodeHandlers {
   const { recorder, trueNow } = hooks;
+  const loop = new ClientLoop(api, workload, progress, rng, hooks);
   const me = progress.client;
   let phase: Phase = 'idle';
   let grant: Grant | null = null;
   let attempt = 0;
   let requestId = progress.boots++ * REQUEST_ID_SPAN;
-  let pendingTimer: TimerId | null = null;
   let acquireCall: { op: { return: number | null; output: unknown }; startUs: Micros } | null = null;
   let readValue = 0;
 
   const client = makeClient((reason) => onLost(reason));
-
-  const setPending = (delayUs: Micros, fn: () => void): void => {
-    clearPending();
-    pendingTimer = api.setTimer(delayUs, fn);
-  };
-  const clearPending = (): void => {
-    if (pendingTimer !== null) api.cancelTimer(pendingTimer);
-    pendingTimer = null;
+  const setPending = (delayUs: Micros, fn: () => void): void => loop.setPending(delayUs, fn);
+  const clearPending = (): void => loop.clearPending();
+  const think = (): void => {
+    phase = 'thinking';
+    loop.think(beginSection);
   };
 
   function beginSection(): void {
-    if (progress.sectionsDone >= workload.sections || trueNow() >= hooks.endUs) {
+    if (loop.finished()) {
       phase = 'done';
       return;
     }
     phase = 'acquiring';
     const thisAttempt = ++attempt;
     const op = { process: progress.process, call: trueNow(), return: null as number | null, f: 'acquire', input: null, output: null as unknown };
-    recorder.serviceOps.push(op);
+    recorder.recordOp(me, op);
     acquireCall = { op, startUs: trueNow() };
-    startWaiting();
+    loop.startWaiting();
     setPending(workload.acquireTimeoutUs, () => {
       if (phase !== 'acquiring' || attempt !== thisAttempt) return;
       attempt++;
       client.abandon();
-      stopWaiting();
+      loop.stopWaiting();
       recorder.failedAcquires++;
       acquireCall = null; // outcome unknown: the op stays open (return null) and its process retires
-      retireProcess(progress);
+      loop.retire();
       think();
     });
     client.acquire((result) => {
@@ -92,12 +79,12 @@ export function createWorkloadClient(
         throw new Error(`${me}: the design reported an acquire after it was abandoned`);
       }
       clearPending();
-      stopWaiting();
+      loop.stopWaiting();
       const call = acquireCall!;
       acquireCall = null;
       if (result === null) {
         recorder.failedAcquires++;
-        retireProcess(progress);
+        loop.retire();
         think();
         return;
       }
@@ -111,9 +98,6 @@ export function createWorkloadClient(
       storeRequest({ type: 'store-read', id: ++requestId, token: result.token });
     });
   }
-
-  const startWaiting = (): void => setWaiting(progress, recorder, true, trueNow());
-  const stopWaiting = (): void => setWaiting(progress, recorder, false, trueNow());
 
   function storeRequest(msg: Message): void {
     api.send('store', msg);
@@ -133,7 +117,7 @@ export function createWorkloadClient(
       readValue = msg.value as number;
       phase = 'holding';
       requestId++;
-      setPending(drawUs(rng, workload.holdUs), () => {
+      setPending(loop.holdUs(), () => {
         if (phase !== 'holding') return;
         if (workload.checkBeforeWrite && !client.stillValid()) {
           giveUp('checkBeforeWrite: lock no longer valid by own clock');
@@ -165,13 +149,13 @@ export function createWorkloadClient(
     recorder.endBelief(me, trueNow(), why);
     grant = null;
     const op = { process: progress.process, call: trueNow(), return: null as number | null, f: 'release', input: null, output: null as unknown };
-    recorder.serviceOps.push(op);
+    recorder.recordOp(me, op);
     client.release((ok) => {
       if (ok !== null) {
         op.return = trueNow();
         op.output = ok;
       } else {
-        retireProcess(progress);
+        loop.retire();
       }
       hooks.onEvent('released', me);
       think();
@@ -188,12 +172,7 @@ export function createWorkloadClient(
     }
   }
 
-  function think(): void {
-    phase = 'thinking';
-    setPending(drawUs(rng, workload.thinkUs), beginSection);
-  }
-
-  startClientLoop(progress, workload, setPending, beginSection, think);
+  loop.start(beginSection, think);
 
   return {
     onMessage(from: string, msg: Message): void {

@@ -11,10 +11,12 @@
  * - the numbers behind the metrics.
  * Recording is append-only; nothing here judges.
  */
+import type { Micros } from '../../algorithms/api/index.ts';
 import type { Operation } from '../checker/linearizability/index.ts';
-import type { Micros } from '../../algorithms/api/time.ts';
+import type { GrantRecord, StoreAccess } from '../checker/types.ts';
 
-export interface Belief {
+/** A belief interval while it may still be open (the checker reads it as a `Belief`). */
+export interface OpenBelief {
   readonly client: string;
   readonly startUs: Micros;
   endUs: Micros | null;
@@ -22,40 +24,18 @@ export interface Belief {
   endReason: string | null;
 }
 
-export interface GrantRecord {
-  readonly atUs: Micros;
-  readonly server: string;
+/** A service operation with the client that performed it (process numbers change; the client does not). */
+export interface RecordedOp {
   readonly client: string;
-  readonly token: number | undefined;
-  /** The design's id of this grant (e.g. its log index), so a re-report of the same grant counts once. */
-  readonly grantId?: string | number;
+  readonly op: Operation;
 }
-
-export interface StoreAccess {
-  readonly atUs: Micros;
-  readonly client: string;
-  readonly kind: 'read' | 'write';
-  readonly token: number | undefined;
-  readonly accepted: boolean;
-  /** read: the value returned; write: the value written. */
-  readonly value: number;
-  /** write: the value the client read before (the write is meant to be basedOn + 1). */
-  readonly basedOn: number | undefined;
-  /** The store's value just before this access. */
-  readonly before: number;
-  /** Why a rejected access was rejected. */
-  readonly reason?: string;
-}
-
-/** Process number used for the service's own operations (lease expiries) in the service history. */
-export const SERVICE_PROCESS = 1_000_000;
 
 export class Recorder {
-  readonly beliefs: Belief[] = [];
-  private readonly open = new Map<string, Belief>();
+  readonly beliefs: OpenBelief[] = [];
+  private readonly open = new Map<string, OpenBelief>();
   readonly grants: GrantRecord[] = [];
   readonly storeAccesses: StoreAccess[] = [];
-  readonly serviceOps: Operation[] = [];
+  readonly serviceOps: RecordedOp[] = [];
   readonly acquireLatenciesUs: number[] = [];
   failedAcquires = 0;
   sections = 0;
@@ -64,6 +44,11 @@ export class Recorder {
   private unavailableSinceUs: Micros | null = null;
   unavailableUs = 0;
 
+  /** Records a service operation `client` just called (its `return` and `output` are filled in when it returns). */
+  recordOp(client: string, op: Operation): void {
+    this.serviceOps.push({ client, op });
+  }
+
   /** Clients believing they hold the lock now, in the order they came to believe it. */
   holders(): string[] {
     return [...this.open.keys()];
@@ -71,7 +56,7 @@ export class Recorder {
 
   beginBelief(client: string, atUs: Micros, token: number | undefined): void {
     if (this.open.has(client)) throw new Error(`${client} began holding twice`);
-    const belief: Belief = { client, startUs: atUs, endUs: null, token, endReason: null };
+    const belief: OpenBelief = { client, startUs: atUs, endUs: null, token, endReason: null };
     this.beliefs.push(belief);
     this.open.set(client, belief);
     this.updateAvailability(atUs);

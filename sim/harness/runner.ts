@@ -1,15 +1,17 @@
 /**
  * Runs a scenario: every listed design, side by side, each in its own
- * simulated world (see `run-design.ts`), under the same seed.
+ * simulated world (see `run-design.ts`), under the same seed. The designs
+ * come from the registry passed in.
  */
-import { getDesign } from '../../algorithms/index.ts';
-import type { DesignResult, RunResult } from './result.ts';
+import type { DesignRegistry } from '../../algorithms/api/index.ts';
+import { designOf } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { DesignResult, RunResult } from './result.ts';
 import { runDesignWith, type RunOptions } from './run-design.ts';
 
 export type { RunOptions } from './run-design.ts';
 
-export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+export function runScenario(scenario: Scenario, registry: DesignRegistry, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
   const designs = options.designs ?? scenario.designs;
   return {
@@ -17,12 +19,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     seed,
     results: designs.map((name) => {
       options.trace?.(`# design ${name}, scenario ${scenario.name}, seed ${seed}`);
-      return runDesign(scenario, name, seed, options);
+      return runDesign(scenario, registry, name, seed, options);
     }),
   };
 }
 
 /** Runs one registered design through the scenario and judges it. */
-export function runDesign(scenario: Scenario, designName: string, seed: number, options: RunOptions = {}): DesignResult {
-  return runDesignWith(scenario, getDesign(designName, scenario.source, 'designs'), seed, options);
+export function runDesign(scenario: Scenario, registry: DesignRegistry, designName: string, seed: number, options: RunOptions = {}): DesignResult {
+  return runDesignWith(scenario, designOf(registry, designName, scenario.source, 'designs'), seed, options);
 }

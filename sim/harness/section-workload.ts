@@ -15,7 +15,7 @@
  *   never answered stays open (`return: null`) and its process retires;
  * - every acknowledged write, for the `resource` check (register-chain.ts).
  *
- * Mirrors sim/workload.ts (stagger, think, `ClientProgress` surviving
+ * Shares its loop with lock-workload.ts (client-loop.ts: stagger, think, `ClientProgress` surviving
  * crashes, process numbers). Differences, since nothing is held: no beliefs
  * (`holder` resolves to no one); `acquireTimeout` is the deadline for the
  * service's part of a section, counted from the section's start to its hold
@@ -28,14 +28,12 @@
  * until its first read returns. Not modelled: clients talking to the
  * `store` node (the register is the store).
  */
-import type { Message, NodeApi, NodeHandlers, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from '../../algorithms/api/index.ts';
+import type { Message, NodeApi, NodeHandlers, Rng, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from '../../algorithms/api/index.ts';
+import type { Micros } from '../../algorithms/api/index.ts';
 import type { AckedWrite } from '../checker/register-chain.ts';
 import type { Operation } from '../checker/linearizability/index.ts';
-import type { Rng } from '../core/rng.ts';
 import type { Workload } from '../scenario/types.ts';
-import type { Micros } from '../../algorithms/api/time.ts';
-import type { WorkloadHooks } from './lock-workload.ts';
-import { drawUs, retireProcess as retire, setWaiting, startClientLoop, type ClientProgress } from './client-loop.ts';
+import { ClientLoop, type ClientProgress, type WorkloadHooks } from './client-loop.ts';
 
 /** What the section workload records into besides the Recorder. */
 export interface SectionWorkloadHooks extends WorkloadHooks {
@@ -77,26 +75,19 @@ export function createSectionWorkloadClient(
   makeClient: () => SectionClient,
 ): NodeHandlers {
   const { recorder, trueNow } = hooks;
+  const loop = new ClientLoop(api, workload, progress, rng, hooks);
   const me = progress.client;
   let current: Section | null = null;
   let sectionNo = 0;
   let deadlineTimer: TimerId | null = null;
-  let pendingTimer: TimerId | null = null;
 
   const client = makeClient();
 
-  const setPending = (delayUs: Micros, fn: () => void): void => {
-    if (pendingTimer !== null) api.cancelTimer(pendingTimer);
-    pendingTimer = api.setTimer(delayUs, () => {
-      pendingTimer = null;
-      fn();
-    });
-  };
   const clearDeadline = (): void => {
     if (deadlineTimer !== null) api.cancelTimer(deadlineTimer);
     deadlineTimer = null;
   };
-  const retireProcess = (): void => retire(progress);
+  const retireProcess = (): void => loop.retire();
 
   /** The running section a design callback refers to; throws if the design calls back after the section ended. */
   const live = (s: Section, what: string): Section => {
@@ -105,10 +96,10 @@ export function createSectionWorkloadClient(
   };
 
   function beginSection(): void {
-    if (progress.sectionsDone >= workload.sections || trueNow() >= hooks.endUs) return;
+    if (loop.finished()) return;
     const s: Section = { no: ++sectionNo, startUs: trueNow(), calls: [], ops: [], results: [], open: -1, snapshot: false, holding: false };
     current = s;
-    startWaiting();
+    loop.startWaiting();
     armDeadline(s);
     client.runSection(
       (then) => hold(s, then),
@@ -135,7 +126,7 @@ export function createSectionWorkloadClient(
     if (s.holding) throw new Error(`${me}: the design asked for a hold while holding`);
     s.holding = true;
     clearDeadline();
-    setPending(drawUs(rng, workload.holdUs), () => {
+    loop.setPending(loop.holdUs(), () => {
       if (current !== s) return;
       s.holding = false;
       armDeadline(s);
@@ -150,7 +141,7 @@ export function createSectionWorkloadClient(
     const input = call.f === 'cas' ? [historyValue(call.from), historyValue(call.to)] : null;
     if (call.f === 'cas' && !(call.to > call.from)) throw new Error(`${me}: cas from version ${call.from} to ${call.to} does not advance the version`);
     const op: Operation = { process: progress.process, call: trueNow(), return: null, f: call.f, input, output: null };
-    recorder.serviceOps.push(op);
+    recorder.recordOp(me, op);
     s.calls.push(call);
     s.ops.push(op);
     s.results.push(null);
@@ -172,7 +163,7 @@ export function createSectionWorkloadClient(
       op.output = historyValue(result.version);
       if (!s.snapshot) {
         s.snapshot = true;
-        stopWaiting();
+        loop.stopWaiting();
         recorder.acquireLatenciesUs.push(nowUs - s.startUs);
         hooks.onEvent('acquired', me);
       }
@@ -206,7 +197,7 @@ export function createSectionWorkloadClient(
     current = null;
     clearDeadline();
     if (s.open >= 0) retireProcess();
-    if (progress.waiting) stopWaiting();
+    if (progress.waiting) loop.stopWaiting();
     if (written) {
       progress.sectionsDone++;
       recorder.sections++;
@@ -217,14 +208,9 @@ export function createSectionWorkloadClient(
     think();
   }
 
-  const startWaiting = (): void => setWaiting(progress, recorder, true, trueNow());
-  const stopWaiting = (): void => setWaiting(progress, recorder, false, trueNow());
+  const think = (): void => loop.think(beginSection);
 
-  function think(): void {
-    setPending(drawUs(rng, workload.thinkUs), beginSection);
-  }
-
-  startClientLoop(progress, workload, setPending, beginSection, think);
+  loop.start(beginSection, think);
 
   return {
     onMessage(from: string, msg: Message): void {

@@ -33,13 +33,3 @@ export function jsonPath(segments: ReadonlyArray<string | number>): string {
   }
   return out === '' ? '(top level)' : out;
 }
-
-/** A bad design knob; the scenario loader turns it into an InputError at `config.<design>.<path>`. */
-export class KnobError extends Error {
-  readonly path: ReadonlyArray<string | number>;
-  constructor(path: ReadonlyArray<string | number>, what: string) {
-    super(what);
-    this.name = 'KnobError';
-    this.path = path;
-  }
-}

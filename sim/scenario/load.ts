@@ -15,8 +15,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, isAbsolute, sep } from 'node:path';
 import { parseDocument } from 'yaml';
-import { getDesign } from '../../algorithms/index.ts';
-import { InputError, KnobError, jsonPath } from './errors.ts';
+import { KnobError, type Design, type DesignRegistry } from '../../algorithms/api/index.ts';
+import { InputError, jsonPath } from './errors.ts';
 import { REPO_ROOT } from './paths.ts';
 import { readFaults } from './faults-schema.ts';
 import {
@@ -35,10 +35,10 @@ import {
   type Path,
   type Where,
 } from './schema.ts';
-import type { CheckName, FencingMode, NetworkConfig, Scenario, Workload } from './types.ts';
+import { CHECK_NAMES, type CheckName, type FencingMode, type NetworkConfig, type Scenario, type Workload } from './types.ts';
 
-/** Every check a scenario may `expect`, in report order. */
-export const CHECK_NAMES: readonly CheckName[] = ['mutualExclusion', 'fencing', 'resource', 'linearizable', 'liveness'];
+export { CHECK_NAMES };
+
 
 /** The folder of built-in scenarios: `scenarios/` at the repository root. */
 export const BUILTIN_SCENARIOS_DIR = join(REPO_ROOT, 'scenarios') + sep;
@@ -48,6 +48,11 @@ const TOP_FIELDS = ['name', 'description', 'seed', 'duration', 'livenessWithin',
 const NETWORK_FIELDS = ['latency', 'loss', 'duplicate'] as const;
 const WORKLOAD_FIELDS = ['clients', 'sections', 'hold', 'think', 'stagger', 'acquireTimeout', 'fencing', 'checkBeforeWrite', 'permits'] as const;
 const FENCING_MODES: readonly FencingMode[] = ['none', 'writes', 'reads-and-writes'];
+
+/** Where errors point, and the designs a scenario may name. */
+interface ScenarioWhere extends Where {
+  readonly registry: DesignRegistry;
+}
 
 /** Options for parsing. */
 export interface ParseOptions {
@@ -62,8 +67,8 @@ export interface ParseOptions {
 }
 
 /** Validates a parsed scenario document; `source` is the file it came from (named in every error). */
-export function parseScenario(raw: unknown, source: string, options: ParseOptions = {}): Scenario {
-  const where: Where = { file: options.file ?? source };
+export function parseScenario(raw: unknown, source: string, registry: DesignRegistry, options: ParseOptions = {}): Scenario {
+  const where: ScenarioWhere = { file: options.file ?? source, registry };
   const top = readObject(where, raw, [], 'a scenario object');
   refuseUnknownFields(where, top, [], TOP_FIELDS, 'a scenario');
 
@@ -77,7 +82,7 @@ export function parseScenario(raw: unknown, source: string, options: ParseOption
   const designs = readDesigns(where, top.designs);
   const allDesigns = [...designs];
   for (const extra of options.extraDesigns ?? []) {
-    getDesign(extra, undefined, '--design');
+    designOf(registry, extra, undefined, '--design');
     if (!allDesigns.includes(extra)) allDesigns.push(extra);
   }
   const workload = readWorkload(where, top.workload);
@@ -87,6 +92,13 @@ export function parseScenario(raw: unknown, source: string, options: ParseOption
   const expect = readExpect(where, top.expect, designs);
 
   return { name, description, source, seed, durationUs, livenessWithinUs, designs, config, network, workload, faults, expect };
+}
+
+/** The design named `name` in the registry, or an InputError naming the place it was asked for. */
+export function designOf(registry: DesignRegistry, name: string, file: string | undefined, where: string | undefined): Design {
+  const design = registry.get(name);
+  if (design === undefined) throw new InputError(file, where, `unknown design ${JSON.stringify(name)}; expected one of ${registry.names.join(', ')}`);
+  return design;
 }
 
 /** `fallback` only when the field is absent (a `null` stays, to be refused as the wrong type). */
@@ -99,14 +111,14 @@ function defaultName(source: string): string {
   return base.slice(0, base.length - extname(base).length) || base;
 }
 
-function readDesigns(where: Where, value: unknown): string[] {
+function readDesigns(where: ScenarioWhere, value: unknown): string[] {
   if (value === undefined) fail(where, ['designs'], 'missing; expected a non-empty list of designs such as ["redis", "redlock"]');
   const list = readArray(where, value, ['designs'], 'a non-empty list of design names such as ["redis", "redlock"]');
   if (list.length === 0) fail(where, ['designs'], 'expected at least one design');
   const names: string[] = [];
   list.forEach((item, i) => {
     const name = readString(where, item, ['designs', i]);
-    getDesign(name, where.file, jsonPath(['designs', i]));
+    designOf(where.registry, name, where.file, jsonPath(['designs', i]));
     if (names.includes(name)) fail(where, ['designs', i], `${show(name)} is listed twice`);
     names.push(name);
   });
@@ -143,7 +155,7 @@ function readNetwork(where: Where, value: unknown): NetworkConfig {
 
 /** Checks every design's knobs (its own `parseKnobs`) and finds the largest server count among them. */
 function readConfig(
-  where: Where,
+  where: ScenarioWhere,
   value: unknown,
   designs: readonly string[],
   allDesigns: readonly string[],
@@ -152,7 +164,7 @@ function readConfig(
   const obj = value === undefined ? {} : readObject(where, value, ['config'], 'an object of design knobs such as {"redlock": {"servers": 5}}');
   const config: Record<string, Readonly<Record<string, unknown>>> = {};
   for (const [name, knobs] of Object.entries(obj)) {
-    getDesign(name, where.file, jsonPath(['config', name]));
+    designOf(where.registry, name, where.file, jsonPath(['config', name]));
     if (!designs.includes(name)) {
       fail(where, ['config', name], `design ${show(name)} is not in "designs" (${designs.join(', ')}); add it there or drop its config`);
     }
@@ -160,7 +172,7 @@ function readConfig(
   }
   let serverCount = 0;
   for (const name of allDesigns) {
-    const design = getDesign(name, where.file, 'designs');
+    const design = designOf(where.registry, name, where.file, 'designs');
     const raw = config[name] ?? {};
     // As the runner does: a design's own `permits` knob overrides the workload's.
     const designPermits = raw.permits === undefined ? permits : readInteger(where, raw.permits, ['config', name, 'permits'], 1);
@@ -274,7 +286,7 @@ export function resolveScenario(pathOrName: string): ResolvedScenario {
 }
 
 /** Reads, parses and validates a scenario file or built-in scenario. */
-export function loadScenarioFile(pathOrName: string, options: Omit<ParseOptions, 'file'> = {}): Scenario {
+export function loadScenarioFile(pathOrName: string, registry: DesignRegistry, options: Omit<ParseOptions, 'file'> = {}): Scenario {
   const { file, source } = resolveScenario(pathOrName);
   let text: string;
   try {
@@ -282,7 +294,7 @@ export function loadScenarioFile(pathOrName: string, options: Omit<ParseOptions,
   } catch (error) {
     throw new InputError(file, undefined, `cannot read: ${(error as Error).message}`);
   }
-  return parseScenario(parseScenarioText(text, file), source, { ...options, file });
+  return parseScenario(parseScenarioText(text, file), source, registry, { ...options, file });
 }
 
 function findBuiltin(name: string): { name: string; file: string } | undefined {

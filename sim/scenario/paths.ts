@@ -9,5 +9,3 @@ import path from 'node:path';
 /** The repository root (the folder holding package.json). */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The shared folder beside the repository (SPEC, literature, Porcupine data), or LOCKSIM_SHARED. */
-export const SHARED_DIR = process.env.LOCKSIM_SHARED ?? path.resolve(REPO_ROOT, '../shared');

@@ -16,7 +16,7 @@
  * workloads, traces or checkers. `note` is a no-op and each node's `rng` is
  * seeded from a fixed seed and its id.
  */
-import type { Message, NodeApi, NodeEvent, NodeHandlers } from '../../algorithms/api/index.ts';
+import type { Message, NodeApi, NodeEventKind, NodeHandlers } from '../../algorithms/api/index.ts';
 import { SimDisk } from '../../sim/core/disk.ts';
 import { Rng } from '../../sim/core/rng.ts';
 import type { Durability } from '../../sim/scenario/types.ts';
@@ -24,8 +24,8 @@ import type { Durability } from '../../sim/scenario/types.ts';
 /** One `api.emit` call, stamped with the world's true time. */
 export interface Emitted {
   readonly atUs: number;
-  readonly event: NodeEvent;
-  readonly detail: Readonly<Record<string, unknown>> | undefined;
+  readonly event: NodeEventKind;
+  readonly detail: Readonly<Record<string, unknown>>;
 }
 
 /** A node of a `World`: its clocks, disk, emitted events, inbox and the handlers it booted. */
@@ -67,7 +67,9 @@ export class FakeNode {
       },
       disk: this.disk,
       rng,
-      emit: (event, detail) => this.emits.push({ atUs: world.nowUs, event, detail }),
+      emit: ({ kind, ...detail }) => {
+        this.emits.push({ atUs: world.nowUs, event: kind, detail });
+      },
       note: () => {},
     };
   }
@@ -92,7 +94,7 @@ export class FakeNode {
   }
 
   /** The emitted events named `event`, in order. */
-  events(event: NodeEvent): Emitted[] {
+  events(event: NodeEventKind): Emitted[] {
     return this.emits.filter((e) => e.event === event);
   }
 }

@@ -9,8 +9,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { listBuiltinScenarios, loadScenarioFile } from '../../sim/scenario/load.ts';
-import { runScenario } from '../../sim/harness/runner.ts';
+import { listBuiltinScenarios } from '../../sim/scenario/load.ts';
+import { loadScenarioFile } from '../support/designs.ts';
+import { runScenario } from '../support/designs.ts';
 
 export const GOLDEN_FILE = fileURLToPath(new URL('../golden/trace-hashes.json', import.meta.url));
 export const ALL_DESIGNS = ['redis', 'redlock', 'raft-lock', 'zookeeper', 'cas'] as const;

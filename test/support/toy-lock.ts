@@ -30,10 +30,10 @@ export const toyLock: Design<ToyKnobs> = {
   createServer(api: NodeApi, ctx) {
     let holder: { client: string; expiresAtWallUs: number } | null = null;
     let token = api.disk.get<number>('token') ?? 0;
-    api.emit('elected', {});
+    api.emit({ kind: 'elected' });
     const expireIfDue = (): void => {
       if (holder !== null && api.now() >= holder.expiresAtWallUs) {
-        api.emit('expired', { owner: holder.client });
+        api.emit({ kind: 'expired', owner: holder.client });
         holder = null;
       }
     };
@@ -46,7 +46,7 @@ export const toyLock: Design<ToyKnobs> = {
             api.disk.set('token', token);
             if (ctx.knobs.fsync) api.disk.fsync();
             holder = { client: from, expiresAtWallUs: api.now() + ctx.knobs.ttlUs };
-            api.emit('granted', { client: from, token });
+            api.emit({ kind: 'granted', client: from, token });
             api.send(from, { type: 'acquire-ok', id: msg.id, token });
           } else {
             api.send(from, { type: 'acquire-busy', id: msg.id });

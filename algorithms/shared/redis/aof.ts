@@ -13,7 +13,7 @@
  * not model: RDB snapshots, AOF rewrite cost, torn or corrupt writes.
  */
 import type { Disk } from '../../api/index.ts';
-import { US_PER_S, type Micros } from '../../api/time.ts';
+import { US_PER_S, type Micros } from '../../api/index.ts';
 import type { Op } from './keyspace.ts';
 import type { Persistence } from '../../redis/knobs.ts';
 

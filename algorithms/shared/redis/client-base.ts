@@ -18,7 +18,7 @@
  * state.
  */
 import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../api/index.ts';
-import type { Micros } from '../../api/time.ts';
+import type { Micros } from '../../api/index.ts';
 import type { ReleaseMode } from '../../redis/knobs.ts';
 import { Rpc } from './rpc.ts';
 

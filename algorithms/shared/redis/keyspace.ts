@@ -10,7 +10,7 @@
  * AOF and replication.
  * Does not model: other data types, eviction, keyspace notifications.
  */
-import type { Micros } from '../../api/time.ts';
+import type { Micros } from '../../api/index.ts';
 
 /** A lock key's contents. `deadlineUs` is on the owning server's expiry clock. */
 export interface LockEntry {

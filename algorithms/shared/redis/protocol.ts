@@ -12,7 +12,7 @@
  * model: RESP framing, pipelining, the Sentinel protocol itself.
  */
 import type { Message } from '../../api/index.ts';
-import type { Micros } from '../../api/time.ts';
+import type { Micros } from '../../api/index.ts';
 import type { Op, Snapshot } from './keyspace.ts';
 import type { ReleaseMode } from '../../redis/knobs.ts';
 

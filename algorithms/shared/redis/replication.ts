@@ -13,7 +13,7 @@
  * reading at send time (monotonic readings of two machines are not
  * comparable). Does not model: replica → replica chains, diskless sync.
  */
-import type { Micros } from '../../api/time.ts';
+import type { Micros } from '../../api/index.ts';
 import type { LockEntry, Op, Snapshot } from './keyspace.ts';
 import type { ExpiryClock } from '../../redis/knobs.ts';
 import type { ReplSnapshot, ReplStream } from './protocol.ts';

@@ -9,7 +9,7 @@
  * pools, reconnect backoff, pipelining.
  */
 import type { Message, NodeApi, TimerId } from '../../api/index.ts';
-import type { Micros } from '../../api/time.ts';
+import type { Micros } from '../../api/index.ts';
 import { asReply, type Reply } from './protocol.ts';
 
 /** The outcome handlers of one request. */

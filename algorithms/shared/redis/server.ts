@@ -37,7 +37,7 @@
  * min-replicas-to-write, WAIT, client-side caching.
  */
 import type { Message, NodeApi, NodeHandlers, TimerId } from '../../api/index.ts';
-import { US_PER_MS, US_PER_S, type Micros } from '../../api/time.ts';
+import { US_PER_MS, US_PER_S, type Micros } from '../../api/index.ts';
 import { Aof } from './aof.ts';
 import { Keyspace, type LockEntry, type Op } from './keyspace.ts';
 import type { ExpiryClock, Persistence } from '../../redis/knobs.ts';
@@ -201,7 +201,7 @@ export class RedisServer implements NodeHandlers {
     for (const key of cmd.keys) {
       if (!this.keyspace.setNx(key, cmd.value, from, cmd.ttlUs, nowUs, this.onExpire, this.log)) continue;
       const token = cmd.counter === null ? null : this.keyspace.incr(cmd.counter, this.log);
-      this.api.emit('granted', token === null ? { client: from, key, lease: cmd.value } : { client: from, key, lease: cmd.value, token });
+      this.api.emit(token === null ? { kind: 'granted', client: from, key, lease: cmd.value } : { kind: 'granted', client: from, key, lease: cmd.value, token });
       return { type: 'redis.acquired', reqId: cmd.reqId, ok: true, key, token };
     }
     return { type: 'redis.acquired', reqId: cmd.reqId, ok: false, key: null, token: null };
@@ -215,13 +215,13 @@ export class RedisServer implements NodeHandlers {
         ? this.keyspace.compareAndDelete(cmd.key, cmd.value, nowUs, this.onExpire, this.log)
         : this.keyspace.del(cmd.key, nowUs, this.onExpire, this.log);
     // Tell the simulator whose lease ended by deletion (not expiry), so a quorum-held lease is tracked right.
-    if (deleted) this.api.emit('deleted', { owner: victim?.owner, key: cmd.key, lease: victim?.value });
+    if (deleted) this.api.emit({ kind: 'deleted', owner: victim?.owner, key: cmd.key, lease: victim?.value });
     return { type: 'redis.unlocked', reqId: cmd.reqId, deleted };
   }
 
   private expired(key: string, entry: LockEntry): void {
     if (this.roleNow !== 'primary') throw new Error(`${this.api.id}: a replica expired ${key}; only primaries expire keys`);
-    this.api.emit('expired', { owner: entry.owner, key, lease: entry.value });
+    this.api.emit({ kind: 'expired', owner: entry.owner, key, lease: entry.value });
   }
 
   /** Every mutation: to the AOF (fsynced first under `always`), then queued for the replicas. */
@@ -268,7 +268,7 @@ export class RedisServer implements NodeHandlers {
     this.roleNow = 'primary';
     this.primaryNow = this.api.id;
     this.source = new ReplicationSource(this.api.rng.id(`${this.api.id}-`));
-    if (this.options.announceRole) this.api.emit('elected', { term: this.epochNow });
+    if (this.options.announceRole) this.api.emit({ kind: 'elected', term: this.epochNow });
     this.replicate();
   }
 
@@ -287,7 +287,7 @@ export class RedisServer implements NodeHandlers {
     this.flushTimer = null;
     this.replId = '';
     this.offset = 0;
-    if (this.options.announceRole) this.api.emit('stepped-down', { term: this.epochNow });
+    if (this.options.announceRole) this.api.emit({ kind: 'stepped-down', term: this.epochNow });
   }
 
   private saveConfig(): void {

@@ -6,7 +6,7 @@
  * the clock (the caller injects `now` and `deadline`).
  */
 
-import { InputError } from '../../scenario/errors.ts';
+import { HistoryError } from '../errors.ts';
 import type { CheckOptions, LinResult, Operation } from './history.ts';
 import type { Model } from './model.ts';
 import { checkPartitions } from './partition.ts';
@@ -20,27 +20,27 @@ export const DEFAULT_MAX_CACHE_ENTRIES = 4_000_000;
 export const DEFAULT_MAX_CACHE_WORDS = 32 * 1024 * 1024;
 
 /**
- * Throws InputError(undefined, `operation i`, …) for an operation whose
+ * Throws HistoryError(undefined, `operation i`, …) for an operation whose
  * shape the model rejects or whose times are not integers with call ≤ return.
  */
 export function validateOperations(ops: readonly Operation[], model: Model, file?: string, whereOf?: (i: number) => string): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     const where = whereOf === undefined ? `operation ${i}` : whereOf(i);
-    if (!Number.isSafeInteger(op.call)) throw new InputError(file, where, `call must be an integer time, got ${String(op.call)}`);
+    if (!Number.isSafeInteger(op.call)) throw new HistoryError(file, where, `call must be an integer time, got ${String(op.call)}`);
     if (op.return !== null && (!Number.isSafeInteger(op.return) || op.return < op.call)) {
-      throw new InputError(file, where, `return must be null or an integer time ≥ call (${op.call}), got ${String(op.return)}`);
+      throw new HistoryError(file, where, `return must be null or an integer time ≥ call (${op.call}), got ${String(op.return)}`);
     }
-    if (!Number.isSafeInteger(op.process)) throw new InputError(file, where, `process must be an integer, got ${String(op.process)}`);
+    if (!Number.isSafeInteger(op.process)) throw new HistoryError(file, where, `process must be an integer, got ${String(op.process)}`);
     const problem = model.validate?.(op);
-    if (problem !== undefined) throw new InputError(file, where, problem);
+    if (problem !== undefined) throw new HistoryError(file, where, problem);
   }
 }
 
 /**
  * Checks `ops` (in any order) for linearizability against `model`. Answers
  * 'unknown' when `budgetSteps` runs out, `deadline()` turns true, or the memo
- * exceeds its caps. Throws InputError for malformed operations.
+ * exceeds its caps. Throws HistoryError for malformed operations.
  */
 export function checkOperations(ops: Operation[], model: Model, options: CheckOptions = {}): LinResult {
   const start = options.now?.() ?? 0;

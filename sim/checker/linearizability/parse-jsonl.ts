@@ -10,7 +10,7 @@
  * `validate` checks those), or comments in the file.
  */
 
-import { InputError } from '../../scenario/errors.ts';
+import { HistoryError } from '../errors.ts';
 import type { Operation } from './history.ts';
 import { UNKNOWN } from './history.ts';
 import { setLineOf } from './lines.ts';
@@ -25,34 +25,34 @@ function field(obj: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
 }
 
-/** Parses one line (1-based `line`) into an operation, or throws InputError naming file and line. */
+/** Parses one line (1-based `line`) into an operation, or throws HistoryError naming file and line. */
 function parseLine(text: string, file: string, line: number): Operation {
   const where = `line ${line}`;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, where, `not valid JSON (${(error as Error).message}); expected one operation object a line, like ${EXAMPLE}`);
+    throw new HistoryError(file, where, `not valid JSON (${(error as Error).message}); expected one operation object a line, like ${EXAMPLE}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(file, where, `expected an operation object like ${EXAMPLE}, got ${JSON.stringify(value)}`);
+    throw new HistoryError(file, where, `expected an operation object like ${EXAMPLE}, got ${JSON.stringify(value)}`);
   }
   const obj = value as Record<string, unknown>;
   const process = field(obj, 'process');
-  if (!Number.isSafeInteger(process)) throw new InputError(file, where, `"process" must be an integer, got ${JSON.stringify(process)}`);
+  if (!Number.isSafeInteger(process)) throw new HistoryError(file, where, `"process" must be an integer, got ${JSON.stringify(process)}`);
   const call = field(obj, 'call');
-  if (!Number.isSafeInteger(call)) throw new InputError(file, where, `"call" must be an integer time, got ${JSON.stringify(call)}`);
+  if (!Number.isSafeInteger(call)) throw new HistoryError(file, where, `"call" must be an integer time, got ${JSON.stringify(call)}`);
   if (!Object.prototype.hasOwnProperty.call(obj, 'return')) {
-    throw new InputError(file, where, `"return" is missing; expected an integer time ≥ call, or null for an operation that never returned`);
+    throw new HistoryError(file, where, `"return" is missing; expected an integer time ≥ call, or null for an operation that never returned`);
   }
   const ret = obj.return;
   if (ret !== null && (!Number.isSafeInteger(ret) || (ret as number) < (call as number))) {
-    throw new InputError(file, where, `"return" must be an integer time ≥ call (${String(call)}) or null, got ${JSON.stringify(ret)}`);
+    throw new HistoryError(file, where, `"return" must be an integer time ≥ call (${String(call)}) or null, got ${JSON.stringify(ret)}`);
   }
   const f = field(obj, 'f');
-  if (typeof f !== 'string' || f === '') throw new InputError(file, where, `"f" must be a non-empty string (the operation, e.g. "read"), got ${JSON.stringify(f)}`);
+  if (typeof f !== 'string' || f === '') throw new HistoryError(file, where, `"f" must be a non-empty string (the operation, e.g. "read"), got ${JSON.stringify(f)}`);
   const key = field(obj, 'key');
-  if (key !== undefined && typeof key !== 'string') throw new InputError(file, where, `"key" must be a string when present, got ${JSON.stringify(key)}`);
+  if (key !== undefined && typeof key !== 'string') throw new HistoryError(file, where, `"key" must be a string when present, got ${JSON.stringify(key)}`);
   const input = field(obj, 'input') ?? null;
   const rawOutput = field(obj, 'output') ?? null;
   const output = ret === null || isUnknownMarker(rawOutput) ? UNKNOWN : rawOutput;
@@ -62,7 +62,7 @@ function parseLine(text: string, file: string, line: number): Operation {
 }
 
 /**
- * Parses a jsonl history. Blank lines are skipped. Throws InputError(file,
+ * Parses a jsonl history. Blank lines are skipped. Throws HistoryError(file,
  * `line N`, …) for a bad line, or for an operation that starts before the
  * previous operation of the same process returned.
  */
@@ -88,7 +88,7 @@ export function parseJsonl(text: string, file: string): Operation[] {
     const op = ops[i];
     if (last >= 0 && ops[last].process !== op.process) last = -1;
     if (last >= 0 && op.call < (ops[last].return as number)) {
-      throw new InputError(
+      throw new HistoryError(
         file,
         `line ${lineNo[i]}`,
         `process ${op.process} runs one operation at a time, but this operation (call ${op.call}) starts before its operation on line ${lineNo[last]} returned (return ${String(ops[last].return)})`,

@@ -12,7 +12,7 @@
  * general EDN, or Jepsen histories with other operations.
  */
 
-import { InputError } from '../../scenario/errors.ts';
+import { HistoryError } from '../errors.ts';
 import type { Operation } from './history.ts';
 import { UNKNOWN } from './history.ts';
 import { setLineOf } from './lines.ts';
@@ -46,7 +46,7 @@ function pairEvents(
     const current = open.get(ev.process);
     if (ev.type === 'invoke') {
       if (current !== undefined) {
-        throw new InputError(file, where, `process ${ev.process} invokes again while its operation from line ${current.line} is still open (expected :ok, :fail or :info first)`);
+        throw new HistoryError(file, where, `process ${ev.process} invokes again while its operation from line ${current.line} is still open (expected :ok, :fail or :info first)`);
       }
       const op: Operation = { process: ev.process, call: lineNo, return: null, f: ev.f, input: ev.value, output: UNKNOWN };
       if (ev.key !== undefined) op.key = ev.key;
@@ -55,9 +55,9 @@ function pairEvents(
       open.set(ev.process, { op, line: lineNo });
       continue;
     }
-    if (current === undefined) throw new InputError(file, where, `:${ev.type} for process ${ev.process}, which has no open :invoke`);
+    if (current === undefined) throw new HistoryError(file, where, `:${ev.type} for process ${ev.process}, which has no open :invoke`);
     if (current.op.f !== ev.f || (ev.key !== undefined && current.op.key !== ev.key)) {
-      throw new InputError(file, where, `:${ev.type} :${ev.f} does not match process ${ev.process}'s open :${current.op.f} from line ${current.line}`);
+      throw new HistoryError(file, where, `:${ev.type} :${ev.f} does not match process ${ev.process}'s open :${current.op.f} from line ${current.line}`);
     }
     open.delete(ev.process);
     if (ev.type === 'info') continue; // stays open for ever: may or may not have taken effect
@@ -77,26 +77,26 @@ function etcdValue(text: string, file: string, where: string): unknown {
   if (/^-?\d+$/.test(t)) return Number(t);
   const pair = /^\[\s*(-?\d+|nil)\s+(-?\d+|nil)\s*\]$/.exec(t);
   if (pair !== null) return [pair[1] === 'nil' ? null : Number(pair[1]), pair[2] === 'nil' ? null : Number(pair[2])];
-  throw new InputError(file, where, `expected a value nil, an integer, [from to] or :timed-out, got ${JSON.stringify(t)}`);
+  throw new HistoryError(file, where, `expected a value nil, an integer, [from to] or :timed-out, got ${JSON.stringify(t)}`);
 }
 
 /** Parses a Jepsen etcd log (single CAS register) as Porcupine's tests read it. */
 export function parsePorcupineEtcd(text: string, file: string): Operation[] {
   const parse = (line: string, where: string): Event => {
     const m = ETCD_LINE.exec(line);
-    if (m === null) throw new InputError(file, where, `expected a Jepsen history line like ${ETCD_EXAMPLE}, got ${JSON.stringify(line.slice(0, 80))}`);
+    if (m === null) throw new HistoryError(file, where, `expected a Jepsen history line like ${ETCD_EXAMPLE}, got ${JSON.stringify(line.slice(0, 80))}`);
     const type = m[2];
     if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') {
-      throw new InputError(file, where, `event type must be :invoke, :ok, :fail or :info, got :${type}`);
+      throw new HistoryError(file, where, `event type must be :invoke, :ok, :fail or :info, got :${type}`);
     }
     const f = m[3];
-    if (f !== 'read' && f !== 'write' && f !== 'cas') throw new InputError(file, where, `operation must be :read, :write or :cas, got :${f}`);
+    if (f !== 'read' && f !== 'write' && f !== 'cas') throw new HistoryError(file, where, `operation must be :read, :write or :cas, got :${f}`);
     const value = etcdValue(m[4], file, where);
     if (type === 'invoke') {
-      if (f === 'cas' && !Array.isArray(value)) throw new InputError(file, where, `:invoke :cas needs [from to], got ${JSON.stringify(m[4].trim())}`);
-      if (f === 'write' && typeof value !== 'number' && value !== null) throw new InputError(file, where, `:invoke :write needs a value, got ${JSON.stringify(m[4].trim())}`);
+      if (f === 'cas' && !Array.isArray(value)) throw new HistoryError(file, where, `:invoke :cas needs [from to], got ${JSON.stringify(m[4].trim())}`);
+      if (f === 'write' && typeof value !== 'number' && value !== null) throw new HistoryError(file, where, `:invoke :write needs a value, got ${JSON.stringify(m[4].trim())}`);
     }
-    if (type === 'ok' && f === 'read' && value === UNKNOWN) throw new InputError(file, where, `:ok :read needs the value read (nil or an integer), got :timed-out`);
+    if (type === 'ok' && f === 'read' && value === UNKNOWN) throw new HistoryError(file, where, `:ok :read needs the value read (nil or an integer), got :timed-out`);
     return { process: Number(m[1]), type, f, value: f === 'read' && type === 'invoke' ? null : value };
   };
   return pairEvents(text.split(/\r?\n/), file, parse, (op, ev) => {
@@ -118,15 +118,15 @@ const KV_EXAMPLE = '{:process 5, :type :ok, :f :get, :key "1", :value ""}';
 export function parsePorcupineKv(text: string, file: string): Operation[] {
   const parse = (line: string, where: string): Event => {
     const m = KV_LINE.exec(line);
-    if (m === null) throw new InputError(file, where, `expected an EDN map like ${KV_EXAMPLE}, got ${JSON.stringify(line.slice(0, 80))}`);
+    if (m === null) throw new HistoryError(file, where, `expected an EDN map like ${KV_EXAMPLE}, got ${JSON.stringify(line.slice(0, 80))}`);
     const type = m[2];
     if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') {
-      throw new InputError(file, where, `:type must be :invoke, :ok, :fail or :info, got :${type}`);
+      throw new HistoryError(file, where, `:type must be :invoke, :ok, :fail or :info, got :${type}`);
     }
     const f = m[3];
-    if (f !== 'get' && f !== 'put' && f !== 'append') throw new InputError(file, where, `:f must be :get, :put or :append, got :${f}`);
+    if (f !== 'get' && f !== 'put' && f !== 'append') throw new HistoryError(file, where, `:f must be :get, :put or :append, got :${f}`);
     const value = m[5] === 'nil' ? null : m[6];
-    if (type === 'invoke' && f !== 'get' && value === null) throw new InputError(file, where, `:invoke :${f} needs a string :value, got nil`);
+    if (type === 'invoke' && f !== 'get' && value === null) throw new HistoryError(file, where, `:invoke :${f} needs a string :value, got nil`);
     return { process: Number(m[1]), type, f, key: m[4], value: type === 'invoke' && f === 'get' ? null : value };
   };
   return pairEvents(text.split(/\r?\n/), file, parse, (op, ev) => {

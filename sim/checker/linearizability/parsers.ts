@@ -6,7 +6,7 @@
  * caller passes the text).
  */
 
-import { InputError } from '../../scenario/errors.ts';
+import { HistoryError } from '../errors.ts';
 import type { Operation } from './history.ts';
 import { parseJsonl } from './parse-jsonl.ts';
 import { parsePorcupineEtcd, parsePorcupineKv } from './parse-porcupine.ts';
@@ -17,7 +17,7 @@ export type HistoryFormat = 'jsonl' | 'porcupine-etcd' | 'porcupine-kv';
 /** Format names, for usage messages. */
 export const FORMAT_NAMES: readonly HistoryFormat[] = Object.freeze(['jsonl', 'porcupine-etcd', 'porcupine-kv'] as HistoryFormat[]);
 
-/** Parses `text` (the content of `file`) in `format`; throws InputError(file, `line N`, …) for bad lines. */
+/** Parses `text` (the content of `file`) in `format`; throws HistoryError(file, `line N`, …) for bad lines. */
 export function parseHistory(text: string, format: HistoryFormat, file: string): Operation[] {
   switch (format) {
     case 'jsonl':
@@ -27,14 +27,14 @@ export function parseHistory(text: string, format: HistoryFormat, file: string):
     case 'porcupine-kv':
       return parsePorcupineKv(text, file);
     default:
-      throw new InputError(undefined, '--format', `unknown format ${JSON.stringify(format)}; expected one of ${FORMAT_NAMES.join(', ')}`);
+      throw new HistoryError(undefined, '--format', `unknown format ${JSON.stringify(format)}; expected one of ${FORMAT_NAMES.join(', ')}`);
   }
 }
 
-/** Checks a `--format` value; throws InputError(undefined, '--format', …) when unknown. */
+/** Checks a `--format` value; throws HistoryError(undefined, '--format', …) when unknown. */
 export function toFormat(name: string): HistoryFormat {
   if ((FORMAT_NAMES as readonly string[]).includes(name)) return name as HistoryFormat;
-  throw new InputError(undefined, '--format', `unknown format ${JSON.stringify(name)}; expected one of ${FORMAT_NAMES.join(', ')}`);
+  throw new HistoryError(undefined, '--format', `unknown format ${JSON.stringify(name)}; expected one of ${FORMAT_NAMES.join(', ')}`);
 }
 
 /**

@@ -1,200 +1,23 @@
 /**
- * `locksim bench [--json]`: measures this machine.
- *
- * - `engine.eventsPerSec`: the bare `EventQueue` — one pop and one push per
- *   event, with ~10k items queued in steady state (a busy simulation's heap).
- * - `sim.eventsPerSec` / `sim.speedup`: every built-in scenario, every design
- *   in it, through `runScenario`: events ÷ wall seconds and simulated µs ÷
- *   wall µs.
- * - `checker.porcupineEtcdMs`: the checker's own benchmark over the etcd
- *   histories (null when the data is missing); `fuzz.runsPerSec`: null until
- *   fuzz exists.
- *
- * Wall time comes from `performance.now()` (allowed in sim/cli only). Figures
- * vary by machine and load; the targets are shown next to them.
+ * `locksim bench [--json]`: measures this machine (sim/bench/measure.ts) and
+ * prints the figures beside their targets.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import Table from 'cli-table3';
-import { EventQueue } from '../../core/event-queue.ts';
-import { SHARED_DIR } from '../../scenario/paths.ts';
-import { listBuiltinScenarios, loadScenarioFile } from '../../scenario/load.ts';
+import { DESIGNS } from '../../../algorithms/index.ts';
+import { BENCH_TARGETS, runBenchmarks, type BenchOptions, type BenchResult } from '../../bench/measure.ts';
 import { COMPACT, colours, type CliIo } from '../io.ts';
 
-/** What `bench --json` prints. */
-export interface BenchResult {
-  readonly engine: { readonly eventsPerSec: number };
-  readonly sim: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly scenarios: number; readonly note?: string };
-  /** One long run: 5-server Redlock, 3 clients, 10 simulated minutes (the issue's named target). */
-  readonly redlock: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly events: number; readonly queuePeak: number | null };
-  readonly checker: { readonly porcupineEtcdMs: number | null; readonly note?: string };
-  readonly fuzz: { readonly runsPerSec: number | null; readonly note?: string };
-}
-
-/** The targets from the issue, shown beside the figures. */
-export const BENCH_TARGETS = {
-  engineEventsPerSec: 5_000_000,
-  simEventsPerSec: 1_000_000,
-  simSpeedup: 1000,
-  checkerPorcupineEtcdMs: 400,
-} as const;
-
-/** The Porcupine histories (SPEC §5): `../shared/data/porcupine/` beside the repository. */
-const PORCUPINE_DIR = path.join(SHARED_DIR, 'data', 'porcupine');
-
-/** Options for tests: smaller workloads. */
-export interface BenchOptions {
-  /** Events pushed through the bare queue, over all rounds (default 6M). */
-  readonly engineEvents?: number;
-  /** Skip the built-in suite (tests). */
-  readonly skipSim?: boolean;
-  /** Skip the checker benchmark (tests). */
-  readonly skipChecker?: boolean;
-}
+export type { BenchOptions, BenchResult } from '../../bench/measure.ts';
 
 /** Runs `bench`; returns the exit code. */
 export async function runBench(flags: { json?: boolean }, io: CliIo, options: BenchOptions = {}): Promise<number> {
-  const result: BenchResult = {
-    engine: { eventsPerSec: benchEngine(options.engineEvents ?? 6_000_000) },
-    sim: options.skipSim === true ? { eventsPerSec: null, speedup: null, scenarios: 0, note: 'skipped' } : await benchSim(),
-    redlock: options.skipSim === true ? { eventsPerSec: null, speedup: null, events: 0, queuePeak: null } : await benchRedlock(),
-    checker: options.skipChecker === true ? { porcupineEtcdMs: null, note: 'skipped' } : await benchChecker(),
-    fuzz: { runsPerSec: null, note: 'fuzz is not built yet' },
-  };
+  const result = runBenchmarks(DESIGNS, options);
   if (flags.json === true) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     io.stdout(renderBench(result, io));
   }
   return 0;
-}
-
-const ENGINE_ROUNDS = 3;
-
-/** Pop/push throughput of the bare event queue with ~10k items in steady state (best of three rounds over `events`). */
-export function benchEngine(events: number, queued = 10_000): number {
-  if (!(events > 0)) throw new Error(`benchEngine needs a positive event count, got ${events}`);
-  const queue = new EventQueue<number>();
-  // A fixed LCG, so every machine measures the same sequence of times.
-  let state = 12345;
-  const nextGapUs = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return 1 + (state % 10_000);
-  };
-  for (let i = 0; i < queued; i++) queue.push(nextGapUs(), i);
-  const cycle = (n: number): number => {
-    let checksum = 0;
-    for (let i = 0; i < n; i++) {
-      const now = queue.peekTime();
-      const item = queue.pop();
-      if (item === undefined) throw new Error('event queue ran empty during bench');
-      checksum = (checksum + item) | 0;
-      queue.push(now + nextGapUs(), item);
-    }
-    return checksum;
-  };
-  cycle(Math.min(events, 200_000)); // warm-up: let the JIT settle
-  // Best of three rounds: other processes on the machine only ever slow a round down.
-  const perRound = Math.max(1, Math.floor(events / ENGINE_ROUNDS));
-  let seconds = Infinity;
-  for (let round = 0; round < ENGINE_ROUNDS; round++) {
-    const start = performance.now();
-    cycle(perRound);
-    seconds = Math.min(seconds, (performance.now() - start) / 1000);
-  }
-  if (queue.size !== queued) throw new Error(`event queue size drifted to ${queue.size}, expected ${queued}`);
-  return Math.round(perRound / Math.max(seconds, 1e-9));
-}
-
-/**
- * The issue's named target: a five-server Redlock scenario with three
- * clients and SPEC §3's example workload (hold 2s, think 500ms), 10
- * simulated minutes end to end (simulation and checks). Two warm-up runs let
- * the JIT settle; the best of three measured runs is reported. Also reports
- * the event queue's peak size, which must not grow with simulated time.
- */
-async function benchRedlock(): Promise<BenchResult['redlock']> {
-  const { runScenario } = await import('../../harness/runner.ts');
-  const { parseScenario } = await import('../../scenario/load.ts');
-  const scenario = parseScenario(
-    {
-      name: 'bench-redlock',
-      duration: '10m',
-      designs: ['redlock'],
-      config: { redlock: { servers: 5 } },
-      workload: { clients: 3, sections: 1_000_000, hold: '2s', think: '500ms' },
-    },
-    'bench',
-  );
-  let best: { wallMs: number; result: ReturnType<typeof runScenario>['results'][number] } | undefined;
-  for (let round = 0; round < 5; round++) {
-    const start = performance.now();
-    const result = runScenario(scenario).results[0];
-    const wallMs = performance.now() - start;
-    if (round >= 2 && (best === undefined || wallMs < best.wallMs)) best = { wallMs, result };
-  }
-  const { wallMs, result } = best!;
-  return {
-    eventsPerSec: Math.round(result.events / (wallMs / 1000)),
-    speedup: Math.round(result.simulatedUs / (wallMs * 1000)),
-    events: result.events,
-    queuePeak: result.metrics.queuePeak ?? null,
-  };
-}
-
-/** Rounds over the whole suite: one to warm the JIT up, then the best of `SIM_ROUNDS` is reported. */
-const SIM_ROUNDS = 3;
-
-/**
- * Every built-in scenario, every design in it, run end to end (simulation
- * and checks). The first round warms up the JIT and is not counted; of the
- * next SIM_ROUNDS the fastest is reported (other load only slows a round).
- */
-async function benchSim(): Promise<BenchResult['sim']> {
-  const builtins = listBuiltinScenarios();
-  if (builtins.length === 0) return { eventsPerSec: null, speedup: null, scenarios: 0, note: 'no built-in scenarios' };
-  const { runScenario } = await import('../../harness/runner.ts');
-  const scenarios = builtins.map((builtin) => loadScenarioFile(builtin.file));
-  let best: { events: number; simulatedUs: number; wallMs: number; runs: number } | undefined;
-  let coldMs = 0;
-  for (let round = 0; round <= SIM_ROUNDS; round++) {
-    let events = 0;
-    let simulatedUs = 0;
-    let wallMs = 0;
-    let runs = 0;
-    for (const scenario of scenarios) {
-      for (const design of scenario.designs) {
-        const start = performance.now();
-        const result = runScenario(scenario, { designs: [design] });
-        wallMs += performance.now() - start;
-        for (const r of result.results) {
-          events += r.events;
-          simulatedUs += r.simulatedUs;
-        }
-        runs++;
-      }
-    }
-    if (round === 0) coldMs = wallMs;
-    else if (best === undefined || wallMs < best.wallMs) best = { events, simulatedUs, wallMs, runs };
-  }
-  const { events, simulatedUs, wallMs, runs } = best!;
-  const wallSeconds = Math.max(wallMs / 1000, 1e-9);
-  return {
-    eventsPerSec: Math.round(events / wallSeconds),
-    speedup: Math.round(simulatedUs / (wallMs * 1000)),
-    scenarios: builtins.length,
-    note:
-      `${runs} runs (scenario × design), ${events} events, ${(simulatedUs / 1e6).toFixed(0)}s simulated in ${(wallMs / 1000).toFixed(3)}s ` +
-      `(best of ${SIM_ROUNDS} warm rounds; the cold first round took ${(coldMs / 1000).toFixed(3)}s)`,
-  };
-}
-
-async function benchChecker(): Promise<BenchResult['checker']> {
-  const { benchPorcupineEtcd } = await import('../../checker/linearizability/bench.ts');
-  if (!existsSync(PORCUPINE_DIR)) return { porcupineEtcdMs: null, note: `no Porcupine histories at ${PORCUPINE_DIR}` };
-  const { ms, files } = benchPorcupineEtcd(PORCUPINE_DIR, () => performance.now());
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`benchPorcupineEtcd measured an impossible ${ms} ms`);
-  return { porcupineEtcdMs: Math.round(ms * 10) / 10, note: `${files} etcd histories` };
 }
 
 function renderBench(result: BenchResult, io: CliIo): string {

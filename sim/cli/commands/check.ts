@@ -13,6 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
+import { HistoryError } from '../../checker/errors.ts';
 import { InputError } from '../../scenario/errors.ts';
 import type { HistoryFormat, LinResult, Model, Operation } from '../../checker/linearizability/index.ts';
 import {
@@ -111,7 +112,7 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
     if (flags.model !== undefined) getModel(flags.model);
     loaded = files.map((file) => load(file, flags));
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof HistoryError) {
       out.stderr(`locksim check: ${error.message}\n`);
       return 2;
     }

@@ -11,7 +11,7 @@ import { colours, type CliIo } from '../io.ts';
 
 /** Runs `list`; returns the exit code. */
 export function runList(opts: { json?: boolean }, io: CliIo): number {
-  const designs = Object.values(DESIGNS).map((d) => ({
+  const designs = DESIGNS.names.map((name) => DESIGNS.get(name)!).map((d) => ({
     name: d.name,
     description: d.description,
     knobs: d.knobs.map((k) => ({ name: k.name, default: k.default, meaning: k.meaning })),

@@ -1,5 +1,5 @@
 /**
- * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE] [--report FILE.html]`:
+ * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE]`:
  * one scenario, every listed design side by side.
  *
  * The trace has a header line per design (written by the runner). Files (`--trace`, `--report`) are written only after every
@@ -8,13 +8,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { getDesign } from '../../../algorithms/index.ts';
-import { InputError } from '../../scenario/errors.ts';
-import type { RunResult } from '../../harness/result.ts';
-import { loadScenarioFile } from '../../scenario/load.ts';
-import { colours, writeFileAtomic, type CliIo } from '../io.ts';
+import { DESIGNS } from '../../../algorithms/index.ts';
 import { renderRun } from '../../../reports/render-run.ts';
-import { isModuleNotFound } from '../optional-module.ts';
+import { runScenario } from '../../harness/runner.ts';
+import { InputError } from '../../scenario/errors.ts';
+import { designOf, loadScenarioFile } from '../../scenario/load.ts';
+import { colours, writeFileAtomic, type CliIo } from '../io.ts';
 
 /** `run`'s flags as commander parsed them. */
 export interface RunFlags {
@@ -22,39 +21,28 @@ export interface RunFlags {
   readonly seed?: number;
   readonly json?: boolean;
   readonly trace?: string;
-  readonly report?: string;
 }
-
-/** The renderer `--report` uses once the HTML report exists (`reports/html.ts`). */
-type ReportRenderer = (results: readonly RunResult[]) => string;
 
 /** Runs `run`; returns the exit code. Throws InputError for bad input. */
 export async function runRun(argument: string, flags: RunFlags, io: CliIo): Promise<number> {
   const designFlag = parseDesignFlag(flags.design);
   if (flags.trace !== undefined) checkWritable(flags.trace, '--trace');
-  let renderReport: ReportRenderer | undefined;
-  if (flags.report !== undefined) {
-    checkWritable(flags.report, '--report');
-    renderReport = await loadReportRenderer();
-  }
 
-  const loaded = loadScenarioFile(argument, { extraDesigns: designFlag ?? [] });
+  const loaded = loadScenarioFile(argument, DESIGNS, { extraDesigns: designFlag ?? [] });
   const designs = designFlag ?? loaded.designs;
   // A --design the file does not list is run too: the loader validated its knobs.
   const scenario = { ...loaded, designs: [...loaded.designs, ...designs.filter((d) => !loaded.designs.includes(d))] };
   const seed = flags.seed ?? scenario.seed;
 
-  const { runScenario } = await import('../../harness/runner.ts');
   const traceLines: string[] = [];
   // The runner starts each design's trace with a `# design …` header line.
   const trace = flags.trace === undefined ? undefined : (line: string): void => void traceLines.push(line);
-  const result = runScenario(scenario, { designs, seed, trace });
+  const result = runScenario(scenario, DESIGNS, { designs, seed, trace });
   const ran = result.results.map((r) => r.design);
   if (ran.join(',') !== designs.join(',')) throw new Error(`runScenario ran ${ran.join(', ') || 'nothing'}; expected ${designs.join(', ')}`);
   const results = result.results;
 
   if (flags.trace !== undefined) writeFileAtomic(flags.trace, traceLines.length === 0 ? '' : `${traceLines.join('\n')}\n`);
-  if (flags.report !== undefined && renderReport !== undefined) writeFileAtomic(flags.report, renderReport([result]));
 
   if (flags.json === true) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -62,7 +50,6 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
     const header = { argument, seed, designFlag: flags.design === undefined ? undefined : designs.join(','), description: scenario.description, expect: scenario.expect };
     io.stdout(renderRun(result, header, colours(io)));
     if (flags.trace !== undefined) io.stdout(`trace written to ${flags.trace}\n`);
-    if (flags.report !== undefined) io.stdout(`report written to ${flags.report}\n`);
   }
   return results.every((r) => r.expect.met) ? 0 : 1;
 }
@@ -74,7 +61,7 @@ function parseDesignFlag(value: string | undefined): string[] | undefined {
   if (names.length === 0) throw new InputError(undefined, '--design', `expected design names such as "redis,redlock", got ${JSON.stringify(value)}`);
   const unique: string[] = [];
   for (const name of names) {
-    getDesign(name, undefined, '--design');
+    designOf(DESIGNS, name, undefined, '--design');
     if (!unique.includes(name)) unique.push(name);
   }
   return unique;
@@ -87,16 +74,4 @@ function checkWritable(file: string, flag: string): void {
     throw new InputError(undefined, flag, `cannot write ${JSON.stringify(file)}: folder ${JSON.stringify(dirname(file))} does not exist`);
   }
   if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(undefined, flag, `${JSON.stringify(file)} is a directory; expected a file name`);
-}
-
-async function loadReportRenderer(): Promise<ReportRenderer> {
-  // A computed specifier keeps this optional: the HTML report may not exist yet.
-  const specifier = '../../../reports/html.ts';
-  try {
-    const mod = (await import(specifier)) as { renderHtmlReport?: ReportRenderer };
-    if (typeof mod.renderHtmlReport === 'function') return mod.renderHtmlReport;
-  } catch (error) {
-    if (!isModuleNotFound(error, 'reports/html.ts')) throw error;
-  }
-  throw new InputError(undefined, '--report', 'the HTML report is not built yet (issue: report); run without --report, or use --json and keep the result');
 }

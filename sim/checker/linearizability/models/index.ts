@@ -5,7 +5,7 @@
  * `lease-lock:N`. Does not model anything itself.
  */
 
-import { InputError } from '../../../scenario/errors.ts';
+import { HistoryError } from '../../errors.ts';
 import type { Model } from '../model.ts';
 import { casRegisterModel, registerModel } from './register.ts';
 import { kvModel } from './kv.ts';
@@ -26,13 +26,13 @@ export const MODEL_NAMES: readonly string[] = Object.freeze([
 function permitsOf(name: string, prefix: string): number {
   const text = name.slice(prefix.length + 1);
   if (!/^[1-9][0-9]{0,5}$/.test(text)) {
-    throw new InputError(undefined, '--model', `${prefix}:N needs a positive integer permit count N (e.g. ${prefix}:2), got ${JSON.stringify(name)}`);
+    throw new HistoryError(undefined, '--model', `${prefix}:N needs a positive integer permit count N (e.g. ${prefix}:2), got ${JSON.stringify(name)}`);
   }
   return Number(text);
 }
 
 /**
- * The model called `name`. Throws InputError(undefined, '--model', …) for an
+ * The model called `name`. Throws HistoryError(undefined, '--model', …) for an
  * unknown name or a bad permit count.
  */
 export function getModel(name: string): Model {
@@ -58,5 +58,5 @@ export function getModel(name: string): Model {
   if (name.startsWith('lease-lock:')) {
     return makeLockModel({ name, permits: permitsOf(name, 'lease-lock'), requireTokens: false, allowExpire: true }) as Model;
   }
-  throw new InputError(undefined, '--model', `unknown model ${JSON.stringify(name)}; expected one of ${MODEL_NAMES.join(', ')}`);
+  throw new HistoryError(undefined, '--model', `unknown model ${JSON.stringify(name)}; expected one of ${MODEL_NAMES.join(', ')}`);
 }

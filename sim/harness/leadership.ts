@@ -1,0 +1,62 @@
+/**
+ * Leadership as the nodes report it (`elected`, `stepped-down`, crashes): the
+ * current leader is the most recently elected node that has not stepped down
+ * or crashed (a restarted old primary may announce itself and step down while
+ * another leads). Before any report, the first server is the primary (the
+ * designs without elections: redis without failover, redlock, cas). Also
+ * counts elections and the time without a leader, for the metrics.
+ */
+import type { Micros } from '../../algorithms/api/index.ts';
+
+export class LeadershipTracker {
+  private readonly leaders: string[] = [];
+  private everElected = false;
+  /** Elections reported. */
+  elections = 0;
+  private leaderlessSinceUs: Micros | null = 0;
+  private leaderlessUs = 0;
+
+  constructor(private readonly firstServer: string | undefined) {}
+
+  /** The current leader, or null; before any election, the first server. */
+  current(): string | null {
+    if (this.leaders.length > 0) return this.leaders[this.leaders.length - 1];
+    return this.everElected ? null : (this.firstServer ?? null);
+  }
+
+  elected(node: string, atUs: Micros): void {
+    this.elections++;
+    this.everElected = true;
+    this.update(atUs, () => {
+      this.drop(node);
+      this.leaders.push(node);
+    });
+  }
+
+  /** The node stepped down or crashed. */
+  gone(node: string, atUs: Micros): void {
+    this.update(atUs, () => this.drop(node));
+  }
+
+  /** Time without a leader (µs) up to `endUs`, or null when no node ever reported an election. */
+  leaderlessUsUntil(endUs: Micros): Micros | null {
+    if (!this.everElected) return null;
+    return this.leaderlessUs + (this.leaderlessSinceUs === null ? 0 : endUs - this.leaderlessSinceUs);
+  }
+
+  private update(atUs: Micros, change: () => void): void {
+    const had = this.leaders.length > 0;
+    change();
+    const has = this.leaders.length > 0;
+    if (had && !has) this.leaderlessSinceUs = atUs;
+    if (has && this.leaderlessSinceUs !== null) {
+      this.leaderlessUs += atUs - this.leaderlessSinceUs;
+      this.leaderlessSinceUs = null;
+    }
+  }
+
+  private drop(node: string): void {
+    const at = this.leaders.indexOf(node);
+    if (at >= 0) this.leaders.splice(at, 1);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The scenario loader and runner bound to the built-in design registry, as
+ * the CLI binds them: tests call `loadScenarioFile(file)` and
+ * `runScenario(scenario)` without passing the registry each time.
+ */
+import { DESIGNS } from '../../algorithms/index.ts';
+import type { NodeEvent, NodeEventKind } from '../../algorithms/api/index.ts';
+import * as runner from '../../sim/harness/runner.ts';
+import * as load from '../../sim/scenario/load.ts';
+import type { Scenario } from '../../sim/scenario/types.ts';
+
+export { DESIGNS };
+
+export function loadScenarioFile(pathOrName: string, options: Parameters<typeof load.loadScenarioFile>[2] = {}): Scenario {
+  return load.loadScenarioFile(pathOrName, DESIGNS, options);
+}
+
+export function parseScenario(raw: unknown, source: string, options: Parameters<typeof load.parseScenario>[3] = {}): Scenario {
+  return load.parseScenario(raw, source, DESIGNS, options);
+}
+
+export function runScenario(scenario: Scenario, options: runner.RunOptions = {}): ReturnType<typeof runner.runScenario> {
+  return runner.runScenario(scenario, DESIGNS, options);
+}
+
+export function runDesign(scenario: Scenario, name: string, seed: number, options: runner.RunOptions = {}): ReturnType<typeof runner.runDesign> {
+  return runner.runDesign(scenario, DESIGNS, name, seed, options);
+}
+
+/** An emitted event split as tests read it: its kind, and its fields. */
+export interface SeenEvent {
+  readonly atUs: number;
+  readonly node: string;
+  readonly event: NodeEventKind;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** Turns a typed `NodeEvent` into `{ event, detail }`. */
+export function seen(atUs: number, node: string, event: NodeEvent): SeenEvent {
+  const { kind, ...detail } = event;
+  return { atUs, node, event: kind, detail };
+}
