@@ -1,16 +1,21 @@
 /**
  * Renders a `RunResult` for people: a table comparing designs (checks and
  * metrics), why a check did not apply, the first violation of each failed
- * check, what each fault did, and whether the scenario's expectations held.
- * Text only; colours come from the caller's chalk (plain off a TTY).
+ * check, what each fault did and whom it hit (its targets, what `leader`,
+ * `holder`, `servers` or `clients` resolved to, a partition's sides, or why
+ * it did nothing), and whether the scenario's expectations held ("no
+ * expectations" when it had none for a design). Pure functions of the result
+ * JSON and the scenario's header; colours come from the caller's chalk.
+ * Imports only types from the rest of the repository.
  */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, DesignResult, FaultReport, RunResult } from '../sim/harness/result.ts';
-import { CHECK_NAMES } from '../sim/scenario/load.ts';
 import type { CheckName } from '../sim/scenario/types.ts';
-import { formatUs } from '../algorithms/api/time.ts';
-import { COMPACT } from '../sim/cli/io.ts';
+import { COMPACT, compactNames, formatUs } from './text-format.ts';
+
+/** The checks in report order (SPEC §4; the scenario loader's CHECK_NAMES, which test/cli-render.test.ts compares). */
+export const CHECK_ORDER: readonly CheckName[] = ['mutualExclusion', 'fencing', 'resource', 'linearizable', 'liveness'];
 
 /** What the header needs besides the result. */
 export interface RunHeader {
@@ -40,7 +45,7 @@ export function renderRun(result: RunResult, header: RunHeader, c: ChalkInstance
   lines.push(`${c.bold(`scenario ${result.scenario}`)}  seed ${result.seed}  designs ${result.results.map((r) => r.design).join(', ')}`);
   if (header.description !== '') lines.push(c.dim(header.description));
   lines.push(`replay: ${replayCommand(header)}`);
-  lines.push(renderTable(result.results, c));
+  lines.push(renderTable(result.results, header.expect, c));
   lines.push(...renderNotApplicable(result.results, c));
   lines.push(...renderViolations(result.results, c));
   lines.push(...renderFaults(result.results, c));
@@ -50,14 +55,19 @@ export function renderRun(result: RunResult, header: RunHeader, c: ChalkInstance
 
 /** The checks any result reports, in SPEC order (liveness only when present). */
 function checksShown(results: readonly DesignResult[]): CheckName[] {
-  return CHECK_NAMES.filter((name) => results.some((r) => (r.checks as Partial<Record<CheckName, CheckResult>>)[name] !== undefined));
+  return CHECK_ORDER.filter((name) => results.some((r) => (r.checks as Partial<Record<CheckName, CheckResult>>)[name] !== undefined));
 }
 
 function checkOf(result: DesignResult, name: CheckName): CheckResult | undefined {
   return (result.checks as Partial<Record<CheckName, CheckResult>>)[name];
 }
 
-function renderTable(results: readonly DesignResult[], c: ChalkInstance): string {
+/** Whether the scenario set any expectation for `design`. */
+function hasExpectations(expected: RunHeader['expect'], design: string): boolean {
+  return Object.keys(expected[design] ?? {}).length > 0;
+}
+
+function renderTable(results: readonly DesignResult[], expected: RunHeader['expect'], c: ChalkInstance): string {
   const table = new Table({
     head: ['', ...results.map((r) => c.bold(r.design))],
     style: { head: [], border: [] }, chars: COMPACT,
@@ -76,7 +86,10 @@ function renderTable(results: readonly DesignResult[], c: ChalkInstance): string
   metric('messages', (r) => String(r.metrics.messages));
   metric('unavailable', (r) => ms(r.metrics.unavailableMs));
   metric('events', (r) => String(r.events));
-  metric('expect', (r) => (r.expect.met ? c.green('met') : c.red(`MISSED (${r.expect.mismatches.length})`)));
+  metric('expect', (r) => {
+    if (!r.expect.met) return c.red(`MISSED (${r.expect.mismatches.length})`);
+    return hasExpectations(expected, r.design) ? c.green('met') : c.dim('no expectations');
+  });
   return table.toString();
 }
 
@@ -138,27 +151,44 @@ function renderFaults(results: readonly DesignResult[], c: ChalkInstance): strin
   return lines;
 }
 
-function describeFault(f: FaultReport, c: ChalkInstance): string {
-  const what = `#${f.index} ${f.kind}`;
+/**
+ * One fault's line, saying whom it hit: `#0 pause at 2s on c1: eventsDeferred=3`,
+ * `#1 crash at 7s on leader = s3: crashed=1`, `#2 pause at 9s on holder = nobody:
+ * did nothing: …`, `#3 partition [s3 | s1 s2 s4 s5 c1..c3] at 5s (leader = s3): …`.
+ */
+export function describeFault(f: FaultReport, c: ChalkInstance): string {
+  const sides = f.sides === undefined || f.sides.length === 0 ? '' : ` [${f.sides.map((side) => compactNames(side)).join(' | ')}]`;
+  const what = `#${f.index} ${f.kind}${sides}`;
   if (f.firedAt === null) return `${what}: ${c.yellow('never fired')}${f.skipped === undefined ? '' : ` (${f.skipped})`}`;
-  const targets = f.targets.length === 0 ? '' : ` on ${f.targets.join(', ')}`;
-  if (f.skipped !== undefined) return `${what} at ${formatUs(f.firedAt)}${targets}: ${c.yellow(`did nothing: ${f.skipped}`)}`;
+  const head = `${what} at ${formatUs(f.firedAt)}${whom(f, sides !== '')}`;
+  if (f.skipped !== undefined) return `${head}: ${c.yellow(`did nothing: ${f.skipped}`)}`;
   const effect = Object.entries(f.effect).map(([k, v]) => `${k}=${v}`).join(', ');
-  return `${what} at ${formatUs(f.firedAt)}${targets}: ${effect === '' ? c.dim('(no effect counted)') : effect}`;
+  return `${head}: ${effect === '' ? c.dim('(no effect counted)') : effect}`;
+}
+
+/** ` on c1`, ` on leader = s3`, ` on c1 (holder = c2)`; a partition's sides already name its nodes, so only dynamic names then. */
+function whom(f: FaultReport, hasSides: boolean): string {
+  const names = (nodes: readonly string[]): string => (nodes.length === 0 ? 'nobody' : compactNames(nodes));
+  const resolved = Object.entries(f.resolved ?? {});
+  if (!hasSides && resolved.length === 1 && resolved[0][1].join(' ') === f.targets.join(' ')) return ` on ${resolved[0][0]} = ${names(f.targets)}`;
+  const on = hasSides || f.targets.length === 0 ? '' : ` on ${compactNames(f.targets)}`;
+  const dynamic = resolved.length === 0 ? '' : ` (${resolved.map(([name, nodes]) => `${name} = ${names(nodes)}`).join(', ')})`;
+  return `${on}${dynamic}`;
 }
 
 function renderExpect(results: readonly DesignResult[], expected: RunHeader['expect'], c: ChalkInstance): string[] {
   const lines = ['', c.bold('expect')];
   for (const r of results) {
     if (r.expect.met) {
-      const none = Object.keys(expected[r.design] ?? {}).length === 0;
-      lines.push(`  ${r.design}: ${none ? c.dim('no expectations') : c.green('met')}`);
+      lines.push(`  ${r.design}: ${hasExpectations(expected, r.design) ? c.green('met') : c.dim('no expectations')}`);
       continue;
     }
     const missed = r.expect.mismatches.map((m) => `${m.check} expected ${String(m.expected)}, got ${String(m.actual)}`);
     lines.push(`  ${r.design}: ${c.red('MISSED')}: ${missed.join('; ')}`);
   }
   const failed = results.filter((r) => !r.expect.met).length;
-  lines.push(failed === 0 ? c.green('every expectation held') : c.red(`${failed} design(s) missed an expectation (exit 1)`));
+  const any = results.some((r) => hasExpectations(expected, r.design));
+  if (failed > 0) lines.push(c.red(`${failed} design(s) missed an expectation (exit 1)`));
+  else lines.push(any ? c.green('every expectation held') : c.dim('the scenario sets no expectations (exit 0: it ran)'));
   return lines;
 }

@@ -13,7 +13,7 @@ import { cas, type CasKnobs } from '../algorithms/cas/index.ts';
 import { applyCas, INITIAL_REGISTER } from '../algorithms/cas/register.ts';
 import { faults, scenario, MS, S } from './support/scenario.ts';
 
-const casDesign = cas as Design<unknown>;
+const casDesign: Design = cas;
 
 function casScenario(config: Record<string, unknown>, extra: Parameters<typeof scenario>[0] = {}): ReturnType<typeof scenario> {
   return scenario({

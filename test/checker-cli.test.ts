@@ -85,6 +85,12 @@ describe('runCheck', () => {
     expect(Object.keys(docs[0]).sort()).toEqual(['file', 'ms', 'ok', 'ops', 'partitions']);
   });
 
+  it('accepts a history file that starts with a UTF-8 byte-order mark', () => {
+    const bom = join(dir, 'bom.jsonl');
+    writeFileSync(bom, `\uFEFF${JSON.stringify({ process: 1, call: 0, return: 10, f: 'acquire', output: { token: 1 } })}\n`);
+    expect(run([bom], { model: 'fenced-mutex', json: true })).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('says unknown, without failing, when the budget runs out', () => {
     const r = run([GOOD], { model: 'fenced-mutex', budgetSteps: 1 });
     expect(r.code).toBe(0);
@@ -103,6 +109,8 @@ describe('runCheck', () => {
       [[file('tok.jsonl', ['{"process": 1, "call": 0, "return": 1, "f": "acquire", "output": true}'])], { model: 'fenced-mutex' }, /tok\.jsonl: line 1: fenced-mutex grants must output/],
       [[file('lock.jsonl', ['{"process": 1, "call": 0, "return": 1, "f": "lock", "output": true}'])], { model: 'lease-lock' }, /lock\.jsonl: line 1: model lease-lock expects f "acquire", "release" or "expire", got "lock"/],
       [[], { model: 'mutex' }, /give at least one history file/],
+      [[file('empty.jsonl', [])], { model: 'mutex' }, /empty\.jsonl: no operations; expected a history with at least one operation/],
+      [[file('deep.jsonl', [`${'['.repeat(5000)}${']'.repeat(5000)}`])], { model: 'mutex' }, /deep\.jsonl: line 1: expected an operation object like .*, got \[\[\[\[…\]\]\]\]$/m],
     ];
     for (const [files, flags, message] of cases) {
       const r = run(files, { ...flags, json: true });

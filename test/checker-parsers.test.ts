@@ -34,6 +34,15 @@ describe('jsonl', () => {
     expect(ops.map(lineOf)).toEqual([1, 3, 4]);
   });
 
+  it('skips a UTF-8 byte-order mark, refuses deep nesting, and prints bad values bounded', () => {
+    expect(parseHistory('\uFEFF{"process": 1, "call": 0, "return": 5, "f": "read", "output": 1}\n', 'jsonl', 'h.jsonl')).toHaveLength(1);
+    const deep = `{"process": 1, "call": 0, "return": 5, "f": "read", "output": ${'['.repeat(40)}${']'.repeat(40)}}`;
+    expect(errorOf(() => parseHistory(deep, 'jsonl', 'h.jsonl')).message).toMatch(/^h\.jsonl: line 1: values nested more than 32 levels deep/);
+    const long = JSON.stringify({ process: 'p'.repeat(100_000), call: 0, return: 1, f: 'read' });
+    expect(errorOf(() => parseHistory(long, 'jsonl', 'h.jsonl')).message).toMatch(/^h\.jsonl: line 1: "process" must be an integer, got "p{56}\.\.\.$/);
+    expect(errorOf(() => parseHistory('{"process": 1e400, "call": 0, "return": 1, "f": "read"}', 'jsonl', 'h.jsonl')).message).toMatch(/got a number too large/);
+  });
+
   it('names the file and line of a bad line and says what was expected', () => {
     const cases: Array<[string, RegExp]> = [
       ['{"process": 1, "call": 0, "return": 5, "f": "read"', /^h\.jsonl: line 2: not valid JSON .*expected one operation object a line/],

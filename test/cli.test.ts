@@ -1,7 +1,9 @@
 /**
- * The command line (SPEC §2), in-process through `main(argv, io)` and, twice,
- * as a real `node bin/locksim.js` subprocess: exit codes, messages for bad
- * input, `run --json`'s shape (SPEC §4), `--trace`, `list`, `bench`.
+ * The command line (SPEC §2), in-process through `main(argv, io)` and, a few
+ * times, as a real `node bin/locksim.js` subprocess: exit codes, messages for
+ * bad input, `run --json`'s shape (SPEC §4), `--trace` (to a file, streamed
+ * and atomic, or to stdout with `-`), `check -` (stdin), `list`, `bench`,
+ * and colours (TTY, NO_COLOR, FORCE_COLOR). More: test/cli-*.test.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,14 +33,34 @@ interface Captured {
   stderr: string;
 }
 
+/** How the in-process CLI's surroundings look. */
+interface Surroundings {
+  isTTY?: boolean;
+  env?: Record<string, string>;
+  /** The text on stdin (absent: the io cannot read stdin). */
+  stdin?: string;
+  /** Receives `stdoutSync` writes (absent: the io has no `stdoutSync`). */
+  stdoutSync?: (text: string) => void;
+}
+
 /** Runs the CLI in-process and captures what it writes. */
-async function cli(args: string[], isTTY = false): Promise<Captured> {
+async function cli(args: string[], around: Surroundings = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY };
+  const io: CliIo = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    isTTY: around.isTTY ?? false,
+    env: around.env ?? {},
+    ...(around.stdin === undefined ? {} : { readStdin: async () => around.stdin! }),
+    ...(around.stdoutSync === undefined ? {} : { stdoutSync: around.stdoutSync }),
+  };
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
+
+/** A line of the text trace: a design header, or `<seconds> <node> …`. */
+const TRACE_LINE = /^(# design \S+, scenario \S+, seed \d+| {0,5}\d+\.\d{6} \S+.*)$/;
 
 /** A small scenario file (fast: 20 simulated seconds, few sections). */
 function scenarioFile(name: string, extra: Record<string, unknown> = {}): string {
@@ -204,11 +226,11 @@ describe('run', () => {
   });
 
   it('colours on a TTY', async () => {
-    const { stdout } = await cli(['run', scenarioFile('tty')], true);
+    const { stdout } = await cli(['run', scenarioFile('tty')], { isTTY: true });
     expect(stdout).toContain(ESC);
   });
 
-  it('--trace writes one line per event after the run, with a header per design', async () => {
+  it('--trace writes one line per event, with a header per design and no temp file left', async () => {
     const file = scenarioFile('traced', { designs: ['redis', 'redlock'] });
     const trace = join(tmp, 'traced.trace');
     const { code, stdout } = await cli(['run', file, '--trace', trace]);
@@ -217,6 +239,79 @@ describe('run', () => {
     const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
     expect(lines.filter((l) => l.startsWith('# design ')).map((l) => l.split(/[ ,]/)[2])).toEqual(['redis', 'redlock']);
     expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(line).toMatch(TRACE_LINE);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('the trace says where each client starts and stops believing it holds the lock', async () => {
+    const trace = join(tmp, 'beliefs.trace');
+    // Two clients × three sections, every one released: six beliefs begun and ended, in pairs per client.
+    const file = scenarioFile('beliefs', { faults: [] });
+    expect((await cli(['run', file, '--trace', trace])).code).toBe(0);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const holds = lines.filter((l) => / c\d+ # holds the lock \(token \d+\)$/.test(l));
+    const stops = lines.filter((l) => / c\d+ # stops holding: released$/.test(l));
+    expect(holds).toHaveLength(6);
+    expect(stops).toHaveLength(6);
+    // Each client alternates holds / stops, beginning with holds.
+    for (const client of ['c1', 'c2']) {
+      const mine = lines.filter((l) => l.includes(` ${client} # `)).map((l) => (l.includes('holds the lock') ? 'holds' : 'stops'));
+      expect(mine).toEqual(['holds', 'stops', 'holds', 'stops', 'holds', 'stops']);
+    }
+  });
+
+  it('the trace notes a lost lock with its reason', async () => {
+    // redis-gc-pause: c1 pauses 15 s past its 10 s TTL and learns it lost the lock.
+    const trace = join(tmp, 'lost.trace');
+    expect((await cli(['run', 'redis-gc-pause', '--trace', trace])).code).toBe(0);
+    expect(readFileSync(trace, 'utf8')).toMatch(/ c1 # stops holding: (lost|gave up): .+\n/);
+  });
+
+  it('the trace notes do not change the trace hash', async () => {
+    const file = scenarioFile('hash-with-trace', { designs: ['redis', 'redlock'] });
+    const plain = JSON.parse((await cli(['run', file, '--json'])).stdout) as RunResult;
+    const traced = JSON.parse((await cli(['run', file, '--json', '--trace', join(tmp, 'hash.trace')])).stdout) as RunResult;
+    expect(traced.results.map((r) => r.traceHash)).toEqual(plain.results.map((r) => r.traceHash));
+  });
+
+  it('--trace - puts only the trace on stdout and the table on stderr', async () => {
+    const { code, stdout, stderr } = await cli(['run', scenarioFile('to-stdout', { designs: ['redis', 'redlock'] }), '--trace', '-']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('# design redis, scenario to-stdout, seed 3');
+    for (const line of lines) expect(line).toMatch(TRACE_LINE);
+    expect(stdout).toMatch(/ c1 # holds the lock/);
+    expect(stderr).toMatch(/^scenario to-stdout {2}seed 3/);
+    expect(stderr).toMatch(/│ mutualExclusion +│/);
+    expect(stderr).not.toContain('trace written');
+    expect(existsSync(join(process.cwd(), '-'))).toBe(false);
+  });
+
+  it('--trace - streams through stdoutSync in chunks as the run goes', async () => {
+    const chunks: string[] = [];
+    const { code, stdout } = await cli(['run', 'gc-pause', '--design', 'redis', '--trace', '-'], { stdoutSync: (s) => chunks.push(s) });
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    expect(chunks.length).toBeGreaterThan(2);
+    // Chunks of about 64 KiB (a chunk ends at a line end), not one string at the end.
+    for (const chunk of chunks) expect(chunk.length).toBeLessThan(64 * 1024 + 4096);
+    for (const chunk of chunks) expect(chunk.endsWith('\n')).toBe(true);
+    expect(chunks.join('').split('\n')[0]).toBe('# design redis, scenario gc-pause, seed 1');
+  });
+
+  it('--trace - with --json is refused (exit 2) before anything runs', async () => {
+    const { code, stdout, stderr } = await cli(['run', scenarioFile('both'), '--trace', '-', '--json']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^locksim: --trace: the trace cannot go to stdout \(-\) together with --json/);
+  });
+
+  it('a failed run leaves an older trace file as it was, and no temp file', async () => {
+    const trace = join(tmp, 'kept.trace');
+    writeFileSync(trace, 'old trace\n');
+    const { code } = await cli(['run', join(BAD, 'unknown-knob.json'), '--trace', trace]);
+    expect(code).toBe(2);
+    expect(readFileSync(trace, 'utf8')).toBe('old trace\n');
     expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -229,13 +324,19 @@ describe('run', () => {
     expect(existsSync(report)).toBe(false);
   });
 
-  it('runs a built-in scenario by name', async () => {
-    const builtin = listBuiltinScenarios().find((s) => s.name === 'redis-gc-pause') ?? listBuiltinScenarios()[0];
-    expect(builtin, 'no built-in scenarios in scenarios/').toBeDefined();
-    const { code, stdout, stderr } = await cli(['run', builtin.name, '--seed', '1']);
+  it('runs a built-in scenario by name, exiting 0 because its expectations hold', async () => {
+    // redis-gc-pause expects mutualExclusion false, resource and fencing true,
+    // and with seed 1 it gets exactly that (test/golden pins the run): exit 0.
+    expect(listBuiltinScenarios().map((s) => s.name)).toContain('redis-gc-pause');
+    const { code, stdout, stderr } = await cli(['run', 'redis-gc-pause', '--seed', '1']);
     expect(stderr).toBe('');
-    expect([0, 1]).toContain(code);
-    expect(stdout).toContain(`replay: npx locksim run ${builtin.name} --seed 1\n`);
+    expect(stdout).toContain('replay: npx locksim run redis-gc-pause --seed 1\n');
+    expect(stdout).toMatch(/redis: met\n/);
+    expect(code).toBe(0);
+    const json = await cli(['run', 'redis-gc-pause', '--seed', '1', '--json']);
+    const result = JSON.parse(json.stdout) as RunResult;
+    expect(result.results.map((r) => [r.design, r.checks.mutualExclusion?.ok, r.checks.resource?.ok, r.checks.fencing?.ok, r.expect.met])).toEqual([['redis', false, true, true, true]]);
+    expect(json.code).toBe(0);
   });
 
   it('--design picks designs, including one the file does not list', async () => {
@@ -248,7 +349,7 @@ describe('run', () => {
 });
 
 describe('check', () => {
-  const etcd = (n: string): string => join(REPO, '..', 'shared', 'data', 'porcupine', 'test_data', 'jepsen', `etcd_${n}.log`);
+  const etcd = (n: string): string => join(REPO, 'test', 'fixtures', 'porcupine', 'test_data', 'jepsen', `etcd_${n}.log`);
   it('hands histories to runCheck and returns its verdict as the exit code', async () => {
     // EXPECTED.tsv: etcd_002 is linearizable, etcd_000 is not.
     const ok = await cli(['check', etcd('002'), '--format', 'porcupine-etcd', '--json']);
@@ -257,6 +358,39 @@ describe('check', () => {
     const bad = await cli(['check', etcd('000'), '--format', 'porcupine-etcd', '--json']);
     expect(bad.code).toBe(1);
     expect((JSON.parse(bad.stdout) as { ok: unknown }).ok).toBe(false);
+  });
+
+  const granted = '{"process": 1, "call": 0, "return": 10, "f": "acquire", "output": {"token": 1}}';
+  const twice = `${granted}\n{"process": 2, "call": 20, "return": 30, "f": "acquire", "output": {"token": 2}}\n`;
+
+  it('check - reads the history from stdin', async () => {
+    const ok = await cli(['check', '-', '--model', 'fenced-mutex', '--json'], { stdin: `${granted}\n` });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ file: '-', ok: true, ops: 1 });
+    // Two grants with no release between them: not linearizable, exit 1, and the text names stdin.
+    const bad = await cli(['check', '-', '--model', 'fenced-mutex'], { stdin: twice });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^✗ stdin: NOT linearizable/);
+  });
+
+  it('check - recognises a Jepsen etcd log on stdin by its content', async () => {
+    const text = readFileSync(etcd('000'), 'utf8');
+    const { code, stdout } = await cli(['check', '-', '--json'], { stdin: text });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ file: '-', ok: false });
+  });
+
+  it('check - beside files, and refused twice or where stdin cannot be read', async () => {
+    const both = await cli(['check', etcd('002'), '-', '--json'], { stdin: readFileSync(etcd('002'), 'utf8') });
+    expect(both.code).toBe(0);
+    expect((JSON.parse(both.stdout) as Array<{ file: string; ok: unknown }>).map((v) => [v.file, v.ok])).toEqual([[etcd('002'), true], ['-', true]]);
+    const again = await cli(['check', '-', '-', '--model', 'mutex'], { stdin: '' });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/stdin \(-\) is given more than once/);
+    const unreadable = await cli(['check', '-', '--model', 'mutex']);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stdout).toBe('');
+    expect(unreadable.stderr).toMatch(/cannot read a history from stdin here/);
   });
 });
 
@@ -280,7 +414,7 @@ describe('commands', () => {
 describe('bench', () => {
   it('measures the bare event queue and prints the SPEC §2 JSON shape', async () => {
     let stdout = '';
-    const io: CliIo = { stdout: (s) => void (stdout += s), stderr: () => undefined, isTTY: false };
+    const io: CliIo = { stdout: (s) => void (stdout += s), stderr: () => undefined, isTTY: false, env: {} };
     const code = await runBench({ json: true }, io, { engineEvents: 300_000, skipSim: true, skipChecker: true });
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { engine: { eventsPerSec: number }; sim: Record<string, unknown>; checker: Record<string, unknown>; fuzz: Record<string, unknown> };
@@ -297,6 +431,23 @@ describe('bin/locksim.js as a subprocess', () => {
   it('list exits 0 and names the designs', () => {
     const stdout = execFileSync(process.execPath, [bin, 'list'], { cwd: REPO, encoding: 'utf8' });
     for (const name of [...DESIGNS.names]) expect(stdout).toContain(name);
+  }, 20_000);
+
+  it('--trace - streams the whole trace through a pipe, the same as --trace FILE', () => {
+    const file = join(tmp, 'piped.trace');
+    expect((spawnSync(process.execPath, [bin, 'run', 'gc-pause', '--design', 'redis,redlock', '--trace', file], { cwd: REPO, encoding: 'utf8' })).status).toBe(0);
+    const child = spawnSync(process.execPath, [bin, 'run', 'gc-pause', '--design', 'redis,redlock', '--trace', '-'], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(child.status).toBe(0);
+    expect(child.stdout.length).toBeGreaterThan(256 * 1024); // more than a pipe holds: the writer had to wait for the reader
+    expect(child.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(child.stderr).toMatch(/^scenario gc-pause {2}seed 1/);
+  }, 30_000);
+
+  it('check - reads a history piped to stdin', () => {
+    const history = readFileSync(join(REPO, 'test', 'fixtures', 'porcupine', 'test_data', 'jepsen', 'etcd_000.log'));
+    const child = spawnSync(process.execPath, [bin, 'check', '-', '--json'], { cwd: REPO, encoding: 'utf8', input: history });
+    expect(child.status).toBe(1);
+    expect(JSON.parse(child.stdout)).toMatchObject({ file: '-', ok: false });
   }, 20_000);
 
   it('bad input exits 2 with the message on stderr and nothing on stdout', () => {

@@ -5,15 +5,14 @@
  * and the scenario files that show its known failure modes.
  */
 import { describe, expect, it } from 'vitest';
-import type { LockClient, Message } from '../algorithms/api/index.ts';
+import type { LockClient } from '../algorithms/api/index.ts';
 import { KnobError } from '../algorithms/api/index.ts';
-import type { Durability } from '../sim/scenario/types.ts';
 import { loadScenarioFile } from './support/designs.ts';
 import { runScenario } from './support/designs.ts';
 import { redis, type RedisKnobs } from '../algorithms/redis/index.ts';
 import { RedisServer, type ServerOptions } from '../algorithms/shared/redis/server.ts';
-import type { AcquireReply, UnlockReply } from '../algorithms/shared/redis/protocol.ts';
-import { type FakeNode, World } from './support/fake-world.ts';
+import { asReply, type AcquireCmd, type AcquireReply, type Command, type Reply, type UnlockReply } from '../algorithms/shared/redis/protocol.ts';
+import { idle, SimWorld, type Durability, type SimWorldOptions, type WorldNode } from './support/sim-world.ts';
 
 const MS = 1_000;
 const S = 1_000_000;
@@ -31,26 +30,55 @@ const LONE: ServerOptions = {
   announceRole: true,
 };
 
-/** A world with one Redis server `s1` and a driver node `c` that sends raw commands. */
-function loneServer(options: Partial<ServerOptions> = {}): { world: World; s1: FakeNode; server: () => RedisServer; c: FakeNode } {
-  const world = new World();
+/** The driver nodes that send raw commands in these tests. */
+const DRIVERS = ['c', 'c1', 'c2', 'c3'];
+
+/** Adds the driver nodes: they ignore what they receive (tests read their inbox). */
+function addDrivers(world: SimWorld): void {
+  for (const id of DRIVERS) world.add(id, idle, 'client');
+}
+
+/** A world with one Redis server `s1` and driver nodes `c`, `c1`..`c3` that send raw commands; 1 ms latency. */
+function loneServer(options: Partial<ServerOptions> = {}): { world: SimWorld; s1: WorldNode<RedisServer>; c: WorldNode } {
+  const world = new SimWorld();
   const s1 = world.add('s1', (api) => new RedisServer(api, { ...LONE, ...options }));
-  const c = world.add('c', () => ({ onMessage: () => {} }));
-  return { world, s1, server: () => s1.handlers as RedisServer, c };
+  addDrivers(world);
+  world.start();
+  return { world, s1, c: world.node('c') };
 }
 
 let reqSeq = 0;
 
+/** A command as a test writes it: `command` adds the request id. */
+type Unsent<C> = C extends unknown ? Omit<C, 'reqId'> : never;
+
 /** Sends one command from `from` and returns the reply it got within 10 ms (or undefined). */
-function command(world: World, from: string, to: string, body: Record<string, unknown>): Message | undefined {
+function command(world: SimWorld, from: string, to: string, body: Unsent<Command>): Reply | undefined {
   const reqId = `r${++reqSeq}`;
-  const sender = world.nodes.get(from) ?? world.add(from, () => ({ onMessage: () => {} }));
-  world.send(from, to, { ...body, reqId } as unknown as Message);
+  const sender = world.node(from);
+  sender.send(to, { ...body, reqId });
   world.runFor(10 * MS);
-  return [...sender.inbox].reverse().find((m) => m.msg.reqId === reqId)?.msg;
+  return repliesTo(sender).reverse().find((reply) => reply.reqId === reqId);
 }
 
-function acquire(world: World, from: string, value: string, opts: { ttlUs?: number; counter?: string | null; keys?: string[]; to?: string } = {}): AcquireReply {
+/** The Redis replies a driver node received, in order. */
+function repliesTo(node: WorldNode): Reply[] {
+  return node.inbox.flatMap(({ msg }) => asReply(msg) ?? []);
+}
+
+/** Whether `reply` is of `type` (narrows it). */
+function isReply<T extends Reply['type']>(reply: Reply, type: T): reply is Extract<Reply, { type: T }> {
+  return reply.type === type;
+}
+
+/** The reply, checked to be of `type`. */
+function replyOf<T extends Reply['type']>(reply: Reply | undefined, type: T, what: string): Extract<Reply, { type: T }> {
+  if (reply === undefined) throw new Error(`no reply to ${what}`);
+  if (!isReply(reply, type)) throw new Error(`${what} answered ${reply.type}, expected ${type}`);
+  return reply;
+}
+
+function acquire(world: SimWorld, from: string, value: string, opts: { ttlUs?: number; counter?: string | null; keys?: string[]; to?: string } = {}): AcquireReply {
   const reply = command(world, from, opts.to ?? 's1', {
     type: 'redis.acquire',
     keys: opts.keys ?? ['lock'],
@@ -58,14 +86,12 @@ function acquire(world: World, from: string, value: string, opts: { ttlUs?: numb
     ttlUs: opts.ttlUs ?? 10 * S,
     counter: opts.counter === undefined ? 'lock:token' : opts.counter,
   });
-  if (reply === undefined) throw new Error(`no reply to ${from}'s acquire`);
-  return reply as unknown as AcquireReply;
+  return replyOf(reply, 'redis.acquired', `${from}'s acquire`);
 }
 
-function unlock(world: World, from: string, value: string, mode: 'compare-and-delete' | 'del'): UnlockReply {
+function unlock(world: SimWorld, from: string, value: string, mode: 'compare-and-delete' | 'del'): UnlockReply {
   const reply = command(world, from, 's1', { type: 'redis.unlock', key: 'lock', value, mode });
-  if (reply === undefined) throw new Error(`no reply to ${from}'s unlock`);
-  return reply as unknown as UnlockReply;
+  return replyOf(reply, 'redis.unlocked', `${from}'s unlock`);
 }
 
 // ---- knobs --------------------------------------------------------------------------------
@@ -94,7 +120,7 @@ describe('redis knobs', () => {
     expect(() => redis.parseKnobs({ ttl: '5s', sessionTtl: '1s' }, 1)).toThrow(KnobError);
     expect(() => redis.parseKnobs({ release: 'unlink' }, 1)).toThrow(/compare-and-delete/);
     expect(() => redis.parseKnobs({ ttl: '0s' }, 1)).toThrow(/above zero/);
-    expect(() => redis.parseKnobs({ servers: 3, replicas: 1 }, 1)).toThrow(/expected 1 or 2/);
+    expect(() => redis.parseKnobs({ servers: 3, replicas: 1 }, 1)).toThrow(/servers must be 1 or 2; got 3/);
     expect(redis.parseKnobs({ servers: 2, replicas: 1, permits: 2 }, 2).replicas).toBe(1);
   });
 });
@@ -108,8 +134,8 @@ describe('redis server: SET NX PX', () => {
     expect(acquire(world, 'c2', 'b').ok).toBe(false);
     world.runFor(10 * S);
     expect(acquire(world, 'c2', 'b').ok).toBe(true);
-    expect(s1.events('expired').map((e) => e.detail?.owner)).toEqual(['c1']);
-    expect(s1.events('granted').map((e) => e.detail?.client)).toEqual(['c1', 'c2']);
+    expect(s1.events('expired').map((e) => e.event.owner)).toEqual(['c1']);
+    expect(s1.events('granted').map((e) => e.event.client)).toEqual(['c1', 'c2']);
   });
 
   it('expires keys actively (the cron sweep) without any access', () => {
@@ -117,22 +143,22 @@ describe('redis server: SET NX PX', () => {
     acquire(world, 'c1', 'a', { ttlUs: 1 * S });
     world.runFor(1.2 * S);
     expect(s1.events('expired')).toHaveLength(1);
-    expect((s1.handlers as RedisServer).keyspace.peek('lock')).toBeUndefined();
+    expect(s1.handlers.keyspace.peek('lock')).toBeUndefined();
   });
 
   /** Grants c1 a 10 s lock, waits 1 s, then jumps s1's wall clock 20 s forward. */
-  function jumpWhileHeld(expiryClock: ServerOptions['expiryClock']): { world: World; s1: FakeNode } {
+  function jumpWhileHeld(expiryClock: ServerOptions['expiryClock']): { world: SimWorld; s1: WorldNode<RedisServer> } {
     const { world, s1 } = loneServer({ expiryClock });
     acquire(world, 'c1', 'a');
     world.runFor(1 * S);
-    s1.wallJumpUs = 20 * S;
+    s1.jumpWall(20 * S);
     return { world, s1 };
   }
 
   it('with expiryClock "wall", a forward wall-clock jump expires the key early', () => {
     const { world, s1 } = jumpWhileHeld('wall');
     expect(acquire(world, 'c2', 'b').ok).toBe(true);
-    expect(s1.events('expired').map((e) => e.detail?.owner)).toEqual(['c1']);
+    expect(s1.events('expired').map((e) => e.event.owner)).toEqual(['c1']);
   });
 
   it('with expiryClock "monotonic", the same jump changes nothing', () => {
@@ -144,11 +170,11 @@ describe('redis server: SET NX PX', () => {
 
   it('answers a duplicated request with its first reply instead of running it twice', () => {
     const { world, s1, c } = loneServer();
-    const msg = { type: 'redis.acquire', reqId: 'dup', keys: ['lock'], value: 'a', ttlUs: 10 * S, counter: 'lock:token' };
-    world.send('c', 's1', msg);
-    world.send('c', 's1', msg);
+    const msg: AcquireCmd = { type: 'redis.acquire', reqId: 'dup', keys: ['lock'], value: 'a', ttlUs: 10 * S, counter: 'lock:token' };
+    c.send('s1', msg);
+    c.send('s1', msg);
     world.runFor(10 * MS);
-    const replies = c.inbox.map((m) => m.msg as unknown as AcquireReply);
+    const replies = repliesTo(c).map((r) => replyOf(r, 'redis.acquired', 'the duplicated acquire'));
     expect(replies.map((r) => [r.ok, r.token])).toEqual([[true, 1], [true, 1]]);
     expect(s1.events('granted')).toHaveLength(1);
   });
@@ -203,7 +229,7 @@ describe('redis server: persistence across a crash', () => {
     s1.crash(durable);
     s1.restart();
     const next = acquire(world, 'c2', 'b');
-    return { heldStill: !next.ok, nextToken: next.ok ? next.token : (s1.handlers as RedisServer).keyspace.counter('lock:token') };
+    return { heldStill: !next.ok, nextToken: next.ok ? next.token : s1.handlers.keyspace.counter('lock:token') };
   }
 
   it('"none" keeps nothing, even when the disk survives', () => {
@@ -238,15 +264,16 @@ describe('redis server: persistence across a crash', () => {
 });
 
 describe('redis server: async replication and Sentinel failover', () => {
-  function replicated(options: Partial<ServerOptions> = {}): World {
-    const world = new World();
+  function replicated(options: Partial<ServerOptions> = {}): SimWorld {
+    const world = new SimWorld();
     const group = ['s1', 's2', 's3'];
     for (const id of group) {
       world.add(id, (api) => new RedisServer(api, { ...LONE, group, failover: 'sentinel', ...options }));
     }
-    return world;
+    addDrivers(world);
+    return world.start();
   }
-  const server = (world: World, id: string): RedisServer => world.node(id).handlers as RedisServer;
+  const server = (world: SimWorld, id: string): RedisServer => world.node(id).handlersAs(RedisServer);
 
   it('ships writes to the replicas shortly after replying, and replicas answer MOVED', () => {
     const world = replicated();
@@ -265,7 +292,7 @@ describe('redis server: async replication and Sentinel failover', () => {
     world.node('s1').crash('none'); // within the 10 ms replication lag
     world.runFor(5.5 * S);
     expect(server(world, 's2').role).toBe('primary');
-    expect(world.node('s2').events('elected').map((e) => e.detail?.term)).toEqual([1]);
+    expect(world.node('s2').events('elected').map((e) => e.event.term)).toEqual([1]);
     expect(server(world, 's3').primary).toBe('s2');
     expect(world.node('s3').events('elected')).toHaveLength(0);
     const second = acquire(world, 'c2', 'b', { to: 's2' });
@@ -309,8 +336,9 @@ describe('redis server: async replication and Sentinel failover', () => {
 // ---- the client ---------------------------------------------------------------------------
 
 describe('redis client', () => {
-  function setup(knobs: Record<string, unknown> = {}, permits = 1) {
-    const world = new World();
+  /** Servers and clients c1, c2 of the redis design with `knobs`, started. */
+  function setup(knobs: Record<string, unknown> = {}, permits = 1, options: SimWorldOptions = {}) {
+    const world = new SimWorld(options);
     const parsed = redis.parseKnobs(knobs, permits);
     const servers = Array.from({ length: redis.serverCount(parsed) }, (_, i) => `s${i + 1}`);
     const ctx = { knobs: parsed, servers, clients: ['c1', 'c2'], permits };
@@ -318,8 +346,9 @@ describe('redis client', () => {
     const lost: Record<string, string[]> = { c1: [], c2: [] };
     const clients: Record<string, LockClient> = {};
     for (const id of ['c1', 'c2']) {
-      world.add(id, (api) => (clients[id] = redis.createClient(api, ctx, (reason) => lost[id].push(reason))));
+      world.add(id, (api) => (clients[id] = redis.createClient(api, ctx, (reason) => lost[id].push(reason))), 'client');
     }
+    world.start();
     return { world, clients, lost };
   }
 
@@ -356,13 +385,13 @@ describe('redis client', () => {
     const { world, clients } = setup();
     clients.c1.acquire(() => {});
     world.runFor(10 * MS);
-    world.cuts.add('s1>c1'); // the unlock deletes the key, but its reply is lost
+    world.cut('s1', 'c1'); // the unlock deletes the key, but its reply is lost
     let released: boolean | null | undefined;
     clients.c1.release((ok) => (released = ok));
     world.runFor(300 * MS);
-    world.cuts.clear();
+    world.heal();
     world.runFor(1 * S);
-    expect((world.node('s1').handlers as RedisServer).keyspace.peek('lock')).toBeUndefined();
+    expect(world.node('s1').handlersAs(RedisServer).keyspace.peek('lock')).toBeUndefined();
     expect(released).toBeNull();
   });
 
@@ -370,7 +399,7 @@ describe('redis client', () => {
     const { world, clients } = setup({ ttl: '10s' });
     clients.c1.acquire(() => {});
     world.runFor(10 * MS);
-    world.node('s1').wallJumpUs = 20 * S; // the server expires the key early
+    world.node('s1').jumpWall(20 * S); // the server expires the key early
     let released: boolean | null | undefined;
     clients.c1.release((ok) => (released = ok));
     world.runFor(10 * MS);
@@ -378,15 +407,14 @@ describe('redis client', () => {
   });
 
   it('after abandon, a grant that still arrives is unlocked and never reported', () => {
-    const { world, clients } = setup({ ttl: '10s' });
-    world.latencyUs = 100 * MS;
+    const { world, clients } = setup({ ttl: '10s' }, 1, { latencyUs: 100 * MS });
     let reported = false;
     clients.c1.acquire(() => (reported = true));
     world.runFor(50 * MS); // the SET is on its way
     clients.c1.abandon();
     world.runFor(1 * S);
     expect(reported).toBe(false);
-    const server = world.node('s1').handlers as RedisServer;
+    const server = world.node('s1').handlersAs(RedisServer);
     expect(server.keyspace.peek('lock')).toBeUndefined();
     expect(world.node('s1').events('granted')).toHaveLength(1);
   });
@@ -409,7 +437,7 @@ describe('redis client', () => {
     clients.c2.acquire((g) => grants.push(g));
     world.runFor(1 * S);
     expect(grants).toHaveLength(2);
-    const server = world.node('s1').handlers as RedisServer;
+    const server = world.node('s1').handlersAs(RedisServer);
     expect([server.keyspace.peek('lock:0')?.owner, server.keyspace.peek('lock:1')?.owner].sort()).toEqual(['c1', 'c2']);
   });
 });

@@ -11,17 +11,17 @@ import { loadScenarioFile } from './support/designs.ts';
 import { runScenario } from './support/designs.ts';
 import { redlock, type RedlockKnobs } from '../algorithms/redlock/index.ts';
 import { driftUs, quorumOf } from '../algorithms/redlock/client.ts';
-import type { RedisServer } from '../algorithms/shared/redis/server.ts';
-import { World } from './support/fake-world.ts';
+import { RedisServer } from '../algorithms/shared/redis/server.ts';
+import { SimWorld, type SimWorldOptions } from './support/sim-world.ts';
 
 const MS = 1_000;
 const S = 1_000_000;
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/** A world running redlock with `knobs`: instances s1..sN and clients c1, c2. */
-function setup(knobs: Record<string, unknown> = {}, permits = 1) {
-  const world = new World();
+/** A started world running redlock with `knobs`: instances s1..sN and clients c1, c2 (1 ms latency unless `options` say). */
+function setup(knobs: Record<string, unknown> = {}, permits = 1, options: SimWorldOptions = {}) {
+  const world = new SimWorld(options);
   const parsed = redlock.parseKnobs(knobs, permits);
   const servers = Array.from({ length: redlock.serverCount(parsed) }, (_, i) => `s${i + 1}`);
   const ctx = { knobs: parsed, servers, clients: ['c1', 'c2'], permits };
@@ -29,9 +29,10 @@ function setup(knobs: Record<string, unknown> = {}, permits = 1) {
   const lost: Record<string, string[]> = { c1: [], c2: [] };
   const clients: Record<string, LockClient> = {};
   for (const id of ['c1', 'c2']) {
-    world.add(id, (api) => (clients[id] = redlock.createClient(api, ctx, (reason) => lost[id].push(reason))));
+    world.add(id, (api) => (clients[id] = redlock.createClient(api, ctx, (reason) => lost[id].push(reason))), 'client');
   }
-  const holders = (key = 'lock'): Array<string | undefined> => servers.map((id) => (world.node(id).handlers as RedisServer | null)?.keyspace.peek(key)?.owner);
+  world.start();
+  const holders = (key = 'lock'): Array<string | undefined> => servers.map((id) => world.node(id).handlersAs(RedisServer).keyspace.peek(key)?.owner);
   return { world, clients, lost, servers, holders };
 }
 
@@ -42,10 +43,6 @@ function acquire(client: LockClient): { grant: Grant | null | undefined } {
   return box;
 }
 
-function cut(world: World, a: string, b: string): void {
-  world.cuts.add(`${a}>${b}`);
-  world.cuts.add(`${b}>${a}`);
-}
 
 // ---- knobs --------------------------------------------------------------------------------
 
@@ -102,8 +99,8 @@ describe('redlock client', () => {
 
   it('gets the lock through a minority of unreachable instances', () => {
     const { world, clients, holders } = setup();
-    cut(world, 'c1', 's4');
-    cut(world, 'c1', 's5');
+    world.cutBoth('c1', 's4');
+    world.cutBoth('c1', 's5');
     const box = acquire(clients.c1);
     world.runFor(60 * MS); // the two timeouts take requestTimeout
     expect(box.grant).toEqual({});
@@ -112,20 +109,20 @@ describe('redlock client', () => {
 
   it('without a quorum, unlocks what it got and retries until it can', () => {
     const { world, clients, holders } = setup();
-    for (const s of ['s3', 's4', 's5']) cut(world, 'c1', s);
+    for (const s of ['s3', 's4', 's5']) world.cutBoth('c1', s);
     const box = acquire(clients.c1);
     world.runFor(100 * MS);
     expect(box.grant).toBeUndefined();
     expect(holders()).toEqual([undefined, undefined, undefined, undefined, undefined]);
-    world.cuts.clear();
+    world.heal();
     world.runFor(400 * MS);
     expect(box.grant).toEqual({});
   });
 
   it('refuses a grant whose votes took longer than the validity; checkValidity false accepts it', () => {
     for (const checkValidity of [true, false]) {
-      const { world, clients } = setup({ ttl: '100ms', requestTimeout: '1s', checkValidity });
-      world.latencyUs = 60 * MS; // 120 ms round trip > 100 ms ttl
+      // 120 ms round trip > 100 ms ttl
+      const { world, clients } = setup({ ttl: '100ms', requestTimeout: '1s', checkValidity }, 1, { latencyUs: 60 * MS });
       const box = acquire(clients.c1);
       world.runFor(130 * MS);
       expect(box.grant).toEqual(checkValidity ? undefined : {});
@@ -154,8 +151,8 @@ describe('redlock client', () => {
       acquire(clients.c1);
       world.runFor(10 * MS);
       for (const s of ['s1', 's2', 's3']) {
-        if (fault === 'expired') world.node(s).wallJumpUs = 20 * S;
-        if (fault === 'unreachable') cut(world, 'c1', s);
+        if (fault === 'expired') world.node(s).jumpWall(20 * S);
+        if (fault === 'unreachable') world.cutBoth('c1', s);
       }
       let released: boolean | null | undefined;
       clients.c1.release((ok) => (released = ok));
@@ -166,8 +163,7 @@ describe('redlock client', () => {
   });
 
   it('on abandon, the attempt in flight unlocks every instance and reports nothing', () => {
-    const { world, clients, holders } = setup();
-    world.latencyUs = 20 * MS;
+    const { world, clients, holders } = setup({}, 1, { latencyUs: 20 * MS });
     const box = acquire(clients.c1);
     world.runFor(25 * MS); // SETs applied, replies on their way
     clients.c1.abandon();
@@ -181,7 +177,7 @@ describe('redlock client', () => {
       const { world, clients } = setup({ ttl: '1s', clientClock });
       acquire(clients.c1);
       world.runFor(5 * MS);
-      world.node('c1').wallJumpUs = -5 * S;
+      world.node('c1').jumpWall(-5 * S);
       world.runFor(1 * S);
       expect(clients.c1.stillValid()).toBe(clientClock === 'wall');
     }
@@ -197,12 +193,12 @@ describe('redlock instances', () => {
       world.node('s1').crash('all');
       world.node('s1').restart();
       // c2 cannot reach s4, s5: it needs s1 (forgetful, or silent) plus s2, s3 (which hold c1's key)
-      cut(world, 'c2', 's4');
-      cut(world, 'c2', 's5');
+      world.cutBoth('c2', 's4');
+      world.cutBoth('c2', 's5');
       const box = acquire(clients.c2);
       world.runFor(1 * S);
       expect(box.grant).toBeUndefined();
-      const server = world.node('s1').handlers as RedisServer;
+      const server = world.node('s1').handlersAs(RedisServer);
       expect(server.isServing).toBe(restartDelay === '0s');
       world.runFor(12 * S);
       expect(lost.c1).toHaveLength(1);

@@ -7,8 +7,8 @@ import { Rng } from '../sim/core/rng.ts';
 import { parseDurationUs } from '../algorithms/api/time.ts';
 import { ClientLoop, clientProgress, type ClientProgress } from '../sim/harness/client-loop.ts';
 import { Recorder } from '../sim/harness/recorder.ts';
-import type { NodeApi, TimerId } from '../algorithms/api/index.ts';
 import { scenario } from './support/scenario.ts';
+import { idle, SimWorld } from './support/sim-world.ts';
 
 describe('EventQueue', () => {
   it('pops in (time, insertion) order for any sequence of pushes', () => {
@@ -111,20 +111,28 @@ describe('client loop', () => {
   it('starts staggered at boot, and after a crash-restart thinks first under a fresh process number', () => {
     const workload = scenario({ workload: { staggerUs: 500 } }).workload;
     const progress: ClientProgress = clientProgress(['c1', 'c2', 'c3']).get('c3')!;
+    const world = new SimWorld();
+    const c3 = world.add('c3', idle, 'client');
+    world.start();
     const calls: string[] = [];
-    const api = { setTimer: (delayUs: number, fn: () => void) => { calls.push(`pending ${delayUs}`); fn(); return {} as TimerId; }, cancelTimer: () => {} } as unknown as NodeApi;
-    const hooks = { trueNow: () => 0, endUs: 1, recorder: new Recorder(), onEvent: () => {} };
-    const loop = new ClientLoop(api, workload, progress, new Rng(1), hooks);
-    loop.start(() => calls.push('begin'), () => calls.push('think'));
-    expect(calls).toEqual(['pending 1000', 'begin']);
+    const hooks = { trueNow: () => world.nowUs, endUs: 10_000_000, recorder: new Recorder(), onEvent: () => {} };
+    const loop = new ClientLoop(c3.api, workload, progress, new Rng(1), hooks);
+    const begin = (): number => calls.push(`begin at ${world.nowUs}`);
+    const think = (): number => calls.push(`think at ${world.nowUs}`);
+    loop.start(begin, think);
+    // the third client waits 2 × the stagger on its own timer
+    world.runFor(999);
+    expect(calls).toEqual([]);
+    world.runFor(1);
+    expect(calls).toEqual(['begin at 1000']);
     expect(progress.process).toBe(3);
     calls.length = 0;
-    loop.start(() => calls.push('begin'), () => calls.push('think'));
-    expect(calls).toEqual(['think']);
+    loop.start(begin, think);
+    expect(calls).toEqual(['think at 1000']);
     // Jepsen's convention: the crashed process may have left an operation open, so a new one takes over,
     // numbered after every client's first process (4 for three clients), never reused.
     expect(progress.process).toBe(4);
-    loop.start(() => calls.push('begin'), () => calls.push('think'));
+    loop.start(begin, think);
     expect(progress.process).toBe(5);
   });
 });

@@ -3,15 +3,62 @@
  * the simulator is tested apart from the real designs.
  */
 import { describe, expect, it } from 'vitest';
+import type { Design, Message, NodeApi, NodeHandlers } from '../algorithms/api/index.ts';
 import { runDesignWith } from '../sim/harness/run-design.ts';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { toyLock } from './support/toy-lock.ts';
+import { toyLock, type ToyKnobs } from './support/toy-lock.ts';
 import { faults, MS, S, scenario } from './support/scenario.ts';
 
 type Overrides = Parameters<typeof scenario>[0];
 
-function run(overrides: Overrides, trace?: string[]): DesignResult {
-  return runDesignWith(scenario(overrides), toyLock as never, overrides?.seed ?? 1, trace === undefined ? {} : { trace: (l) => trace.push(l) });
+function run(overrides: Overrides, trace?: string[], design: Design<ToyKnobs> = toyLock): DesignResult {
+  return runDesignWith(scenario(overrides), design, overrides?.seed ?? 1, trace === undefined ? {} : { trace: (l) => trace.push(l) });
+}
+
+/** A message a toy node handled: who sent it, when it was sent, when it was handled (true µs), in handling order. */
+interface Handled {
+  readonly node: string;
+  readonly from: string;
+  readonly type: string;
+  readonly id: unknown;
+  readonly sentAtUs: number;
+  readonly atUs: number;
+}
+
+/**
+ * The toy lock, instrumented: every message its server and clients send
+ * carries its send time, and every message they handle is logged with its
+ * handling time. These tests fault no clock, so each node's wall clock
+ * reads true time. With `pingEveryUs` the server also sends each client a
+ * `ping` that often (the toy client ignores it), so traffic flows from the
+ * server even when no one asks it anything.
+ */
+function instrumented(log: Handled[], pingEveryUs?: number): Design<ToyKnobs> {
+  const stamp = (api: NodeApi): NodeApi => ({ ...api, send: (to: string, msg: Message) => api.send(to, { ...msg, sentAtUs: api.now() }) });
+  const logged = (api: NodeApi, handlers: NodeHandlers) => (from: string, msg: Message): void => {
+    const sentAtUs = typeof msg.sentAtUs === 'number' ? msg.sentAtUs : Number.NaN;
+    log.push({ node: api.id, from, type: msg.type, id: msg.id, sentAtUs, atUs: api.now() });
+    handlers.onMessage(from, msg);
+  };
+  return {
+    ...toyLock,
+    createServer(api, ctx, index) {
+      const sending = stamp(api);
+      const server = toyLock.createServer(sending, ctx, index);
+      if (pingEveryUs !== undefined) {
+        const ping = (): void => {
+          for (const client of ctx.clients) sending.send(client, { type: 'ping' });
+          api.setTimer(pingEveryUs, ping);
+        };
+        api.setTimer(pingEveryUs, ping);
+      }
+      return { onMessage: logged(api, server) };
+    },
+    createClient(api, ctx, lost) {
+      const client = toyLock.createClient(stamp(api), ctx, lost);
+      return { ...client, onMessage: logged(api, client) };
+    },
+  };
 }
 
 /** Parses trace lines "   12.000000 node ..." into (timeUs, node, rest). */
@@ -24,20 +71,59 @@ function parse(lines: string[]): Array<{ us: number; node: string; rest: string 
     });
 }
 
+/** One message in the trace: sent and dropped at once, dropped in flight, or delivered. */
+interface MessageLine {
+  readonly us: number;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  readonly dropped: boolean;
+}
+
+/**
+ * The message lines of a trace: "from -> to type DROPPED" (dropped when
+ * sent) and "to <- from …" (delivered, or "DROPPED in flight"); messages
+ * "LOST (node down)" are left out (these tests crash no one).
+ */
+function messages(lines: string[]): MessageLine[] {
+  return parse(lines).flatMap((e): MessageLine[] => {
+    const m = /^(->|<-) (\S+) (\S+)/.exec(e.rest);
+    if (m === null || e.rest.endsWith('LOST (node down)')) return [];
+    const [, arrow, other, type] = m;
+    const dropped = e.rest.endsWith('DROPPED') || e.rest.endsWith('DROPPED in flight');
+    return [arrow === '->' ? { us: e.us, from: e.node, to: other, type, dropped } : { us: e.us, from: other, to: e.node, type, dropped }];
+  });
+}
+
 describe('pause', () => {
   it('a paused node handles nothing while paused, then its backlog in due order', () => {
     const trace: string[] = [];
+    const handled: Handled[] = [];
+    const latencyUs = 2 * MS; // exact, so a message's due time is its send time + 2 ms
     const result = run(
-      { faults: faults({ kind: 'pause', trigger: { kind: 'at', atUs: 2 * S }, target: 's1', durationUs: 5 * S }) },
+      {
+        network: { latencyUs: { minUs: latencyUs, maxUs: latencyUs }, loss: 0, duplicate: 0 },
+        faults: faults({ kind: 'pause', trigger: { kind: 'at', atUs: 2 * S }, target: 's1', durationUs: 5 * S }),
+      },
       trace,
+      instrumented(handled),
     );
-    const events = parse(trace);
-    const s1During = events.filter((e) => e.node === 's1' && e.us > 2 * S && e.us < 7 * S);
-    expect(s1During).toEqual([]);
-    const atResume = events.filter((e) => e.node === 's1' && e.us === 7 * S && e.rest.startsWith('<-'));
-    expect(atResume.length).toBeGreaterThan(0);
-    expect(result.faults[0].effect.eventsDeferred).toBe(atResume.length);
     expect(result.faults[0].firedAt).toBe(2 * S);
+    // nothing at all while paused (the trace shows every event s1 handled)
+    expect(parse(trace).filter((e) => e.node === 's1' && e.us > 2 * S && e.us < 7 * S)).toEqual([]);
+    const s1 = handled.filter((h) => h.node === 's1');
+    const dueUs = (h: Handled): number => h.sentAtUs + latencyUs;
+    // the backlog: everything that came due during the pause, all handled at the resume
+    const backlog = s1.filter((h) => dueUs(h) > 2 * S && dueUs(h) < 7 * S);
+    expect(backlog.length).toBeGreaterThan(1);
+    expect(backlog.every((h) => h.atUs === 7 * S)).toBe(true);
+    expect(result.faults[0].effect.eventsDeferred).toBe(backlog.length); // the toy server sets no timers: every deferred event is a message
+    // … in the order it came due, and before anything that came due later
+    const backlogDue = backlog.map(dueUs);
+    expect(backlogDue).toEqual([...backlogDue].sort((a, b) => a - b));
+    expect(new Set(backlog.map((h) => h.from)).size).toBeGreaterThan(1); // several senders interleaved, so the order is not trivially one client's
+    const firstLater = s1.findIndex((h) => dueUs(h) >= 7 * S);
+    expect(firstLater).toBeGreaterThan(s1.indexOf(backlog[backlog.length - 1]));
   });
 
   it("a holder paused past its lease breaks mutual exclusion; fenced writes keep the resource", () => {
@@ -46,7 +132,7 @@ describe('pause', () => {
     expect(fenced.checks.mutualExclusion!.ok).toBe(false);
     expect(fenced.checks.resource!.ok).toBe(true);
     expect(fenced.metrics.staleTokensRejected).toBeGreaterThan(0);
-    const unfenced = run({ durationUs: 60 * S, faults: pause, workload: { fencing: 'none', hold: undefined } as never });
+    const unfenced = run({ durationUs: 60 * S, faults: pause, workload: { fencing: 'none' } });
     expect(unfenced.checks.mutualExclusion!.ok).toBe(false);
     expect(unfenced.checks.resource!.ok).toBe(false);
     expect(unfenced.checks.fencing!.ok).toBe(false);
@@ -67,26 +153,57 @@ describe('checkBeforeWrite', () => {
 describe('partition', () => {
   it('isolating the server drops exactly the messages across the cut, then heals', () => {
     const trace: string[] = [];
-    const result = run({ faults: faults({ kind: 'partition', trigger: { kind: 'at', atUs: 3 * S }, shape: 'isolate', target: 's1', groups: undefined, cut: undefined, oneWay: false, durationUs: 4 * S }) }, trace);
-    const delivered = parse(trace).filter((e) => e.rest.startsWith('<-') && !e.rest.includes('DROPPED') && e.us > 3 * S + 10 * MS && e.us < 7 * S);
-    expect(delivered.filter((e) => e.node === 's1' || e.rest.startsWith('<- s1 '))).toEqual([]);
-    expect(result.faults[0].effect.messagesDropped).toBeGreaterThan(0);
-    expect(result.metrics.messagesDroppedByPartition).toBe(result.faults[0].effect.messagesDropped);
+    const result = run(
+      { faults: faults({ kind: 'partition', trigger: { kind: 'at', atUs: 3 * S }, shape: 'isolate', target: 's1', groups: undefined, cut: undefined, oneWay: false, durationUs: 4 * S }) },
+      trace,
+      instrumented([], 100 * MS),
+    );
+    const across = (m: MessageLine): boolean => (m.from === 's1') !== (m.to === 's1') && m.from !== 'store' && m.to !== 'store';
+    const lines = messages(trace);
+    // every message dropped was across the cut (s1 <-> a client), and dropped while it was cut …
+    const drops = lines.filter((m) => m.dropped);
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops.filter((m) => !across(m) || m.us < 3 * S || m.us > 7 * S)).toEqual([]);
+    expect(result.faults[0].effect.messagesDropped).toBe(drops.length);
+    expect(result.metrics.messagesDroppedByPartition).toBe(drops.length);
     expect(result.faults[0].effect.linksCut).toBe(2 * 3); // s1 <-> c1, c2, c3 (the store stays outside)
-    // after healing, s1 is reached again
-    expect(parse(trace).some((e) => e.node === 's1' && e.us > 7 * S && e.rest.startsWith('<- c'))).toBe(true);
+    // … and none got across meanwhile, in either direction (s1 pings every client every 100 ms)
+    const delivered = lines.filter((m) => !m.dropped);
+    expect(delivered.filter((m) => across(m) && m.us > 3 * S && m.us < 7 * S)).toEqual([]);
+    expect(drops.some((m) => m.from === 's1') && drops.some((m) => m.to === 's1')).toBe(true);
+    // after healing, s1 is reached again and reaches the clients
+    expect(delivered.some((m) => m.to === 's1' && m.from.startsWith('c') && m.us > 7 * S)).toBe(true);
+    expect(delivered.some((m) => m.from === 's1' && m.us > 7 * S)).toBe(true);
   });
 
   it('heal ends a partition early; one-way cuts only one direction', () => {
-    const result = run({
-      faults: faults(
-        { kind: 'partition', trigger: { kind: 'at', atUs: 1 * S }, shape: 'one-way', target: 's1', groups: undefined, cut: undefined, oneWay: false, durationUs: undefined },
-        { kind: 'heal', trigger: { kind: 'at', atUs: 2 * S } },
-      ),
-    });
+    const trace: string[] = [];
+    const result = run(
+      {
+        faults: faults(
+          { kind: 'partition', trigger: { kind: 'at', atUs: 1 * S }, shape: 'one-way', target: 's1', groups: undefined, cut: undefined, oneWay: false, durationUs: undefined },
+          { kind: 'heal', trigger: { kind: 'at', atUs: 2 * S } },
+        ),
+      },
+      trace,
+      instrumented([], 100 * MS),
+    );
     expect(result.faults[0].effect.linksCut).toBe(3);
     expect(result.faults[1].effect.linksHealed).toBe(3);
     expect(result.metrics.sections).toBeGreaterThan(5);
+    const lines = messages(trace);
+    const cut = (us: number): boolean => us > 1 * S && us < 2 * S;
+    // one direction: nothing reaches s1 while cut, every drop is a message to s1 …
+    const drops = lines.filter((m) => m.dropped);
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops.filter((m) => m.to !== 's1' || m.us < 1 * S || m.us > 2 * S)).toEqual([]);
+    expect(lines.filter((m) => !m.dropped && m.to === 's1' && cut(m.us))).toEqual([]);
+    // … while s1's own messages still reach every client
+    for (const client of ['c1', 'c2', 'c3']) {
+      expect(lines.filter((m) => !m.dropped && m.from === 's1' && m.to === client && cut(m.us)).length, client).toBeGreaterThan(5);
+    }
+    // the heal at 2 s ended it: s1 hears from the clients again
+    expect(lines.some((m) => !m.dropped && m.to === 's1' && m.from.startsWith('c') && m.us > 2 * S && m.us < 3 * S)).toBe(true);
   });
 
   it('groups with "others" and dynamic names resolve when the fault fires', () => {
@@ -111,12 +228,16 @@ describe('crash', () => {
   });
 
   it('a client crashed mid-acquire restarts and the run stays safe', () => {
-    const result = runDesignWith(
-      scenario({ faults: faults({ kind: 'crash', trigger: { kind: 'on', event: 'acquired', node: 'c2', nth: 1, delayUs: 10 * MS }, target: 'c1', restartAfterUs: 1 * S, durable: 'fsynced' }) }),
-      toyLock as never,
-      1,
-      {},
+    const trace: string[] = [];
+    const result = run(
+      { faults: faults({ kind: 'crash', trigger: { kind: 'on', event: 'acquired', node: 'c2', nth: 1, delayUs: 10 * MS }, target: 'c1', restartAfterUs: 1 * S, durable: 'fsynced' }) },
+      trace,
     );
+    const crashedAtUs = result.faults[0].firedAt!;
+    // mid-acquire: c1's last exchange with the server before the crash was an acquire still unanswered or answered busy
+    const exchanges = messages(trace).filter((m) => m.us <= crashedAtUs && ((m.from === 'c1' && m.to === 's1') || (m.from === 's1' && m.to === 'c1')));
+    expect(['acquire', 'acquire-busy']).toContain(exchanges[exchanges.length - 1].type);
+    expect(result.faults[0].effect.crashed).toBe(1);
     expect(result.faults[0].effect.restarted).toBe(1);
     expect(result.metrics.sections).toBeGreaterThan(10);
     expect(result.safe).toBe(true);
@@ -156,14 +277,47 @@ describe('clocks', () => {
 
 describe('network faults', () => {
   it('loss and duplication windows drop and duplicate messages only while open', () => {
-    const result = run({
-      faults: faults({ kind: 'network', trigger: { kind: 'at', atUs: 1 * S }, loss: 0.3, duplicate: 0.3, delayUs: 20 * MS, durationUs: 5 * S }),
-    });
+    const trace: string[] = [];
+    const handled: Handled[] = [];
+    const latencyUs = 2 * MS; // exact, so any extra delay shows
+    const opensUs = 1 * S;
+    const closesUs = 6 * S;
+    const result = run(
+      {
+        network: { latencyUs: { minUs: latencyUs, maxUs: latencyUs }, loss: 0, duplicate: 0 },
+        faults: faults({ kind: 'network', trigger: { kind: 'at', atUs: opensUs }, loss: 0.3, duplicate: 0.3, delayUs: 20 * MS, durationUs: closesUs - opensUs }),
+      },
+      trace,
+      instrumented(handled),
+    );
     const effect = result.faults[0].effect;
     expect(effect.messagesDropped).toBeGreaterThan(0);
     expect(effect.messagesDuplicated).toBeGreaterThan(0);
     expect(effect.messagesDelayed).toBeGreaterThan(0);
     expect(result.metrics.messagesDroppedByLoss).toBe(effect.messagesDropped);
+    const inWindow = (us: number): boolean => us > opensUs && us < closesUs;
+    const outside = (us: number): boolean => us < opensUs || us > closesUs;
+
+    // drops: every one (the trace shows each) was sent while the window was open
+    const drops = parse(trace).filter((e) => e.rest.endsWith('DROPPED'));
+    expect(drops).toHaveLength(effect.messagesDropped);
+    expect(drops.filter((e) => !inWindow(e.us))).toEqual([]);
+
+    // delay: exactly the added 20 ms on what was sent inside, none on what was sent outside
+    expect(handled.some((h) => h.sentAtUs < opensUs) && handled.some((h) => h.sentAtUs > closesUs)).toBe(true);
+    expect(handled.filter((h) => inWindow(h.sentAtUs) && h.atUs - h.sentAtUs !== latencyUs + 20 * MS)).toEqual([]);
+    expect(handled.filter((h) => outside(h.sentAtUs) && h.atUs - h.sentAtUs !== latencyUs)).toEqual([]);
+
+    // duplicates: a message handled twice was sent inside the window; none sent outside came twice
+    const copies = new Map<string, Handled[]>();
+    for (const h of handled) {
+      const key = `${h.from}>${h.node} ${h.type} ${String(h.id)} @${h.sentAtUs}`;
+      copies.set(key, [...(copies.get(key) ?? []), h]);
+    }
+    const twice = [...copies.values()].filter((list) => list.length > 1);
+    expect(twice.length).toBeGreaterThan(0);
+    expect(twice.length).toBeLessThanOrEqual(effect.messagesDuplicated); // the rest went to the store, which this log does not see
+    expect(twice.filter((list) => list.length !== 2 || !inWindow(list[0].sentAtUs))).toEqual([]);
   });
 });
 

@@ -84,7 +84,7 @@ describe('raft-lock under random server faults (fast-check, real simulator)', ()
             mutualExclusion: checks.mutualExclusion!.ok,
             fencing: checks.fencing!.ok,
             resource: checks.resource!.ok,
-            linearizable: checks.linearizable!.ok === 'unknown' ? true : checks.linearizable!.ok,
+            linearizable: checks.linearizable!.ok, // 'unknown' (the search gave up) is not a pass
           }).toEqual({ mutualExclusion: true, fencing: true, resource: true, linearizable: true });
           // progress: faults end by ~16s, so the service commits and clients complete sections late in the run
           expect(lastCommitUs).toBeGreaterThan(20_000_000);

@@ -168,7 +168,7 @@ describe('errors name the file, the JSON path and what was wanted', () => {
     ['cut link not a pair', withFault({ at: '1s', kind: 'partition', cut: [['c1']] }), 'bad.json: faults[0].cut[0]', /pair of node names/],
     ['network fault with nothing', withFault({ at: '1s', kind: 'network', duration: '1s' }), 'bad.json: faults[0]', /at least one of "loss", "duplicate"/],
     ['network probability', withFault({ at: '1s', kind: 'network', loss: -0.1 }), 'bad.json: faults[0].loss', /probability between 0 and 1/],
-    ['drift rate at -1', withFault({ at: '1s', kind: 'clock-drift', target: 's1', rate: -1 }), 'bad.json: faults[0].rate', /drift rate above -1/],
+    ['drift rate at -1', withFault({ at: '1s', kind: 'clock-drift', target: 's1', rate: -1 }), 'bad.json: faults[0].rate', /expected a number from -0.99 to 100 \(a drift rate: the clock runs at \(1 \+ rate\)× true speed.*got -1$/],
     ['jump without by', withFault({ at: '1s', kind: 'clock-jump', target: 's1' }), 'bad.json: faults[0].by', /a clock-jump fault needs "by"/],
     ['bad durable', withFault({ at: '1s', kind: 'crash', target: 's1', durable: 'some' }), 'bad.json: faults[0].durable', /"all", "fsynced", "none"/],
     ['unknown trigger event', withFault({ on: { event: 'hired' }, kind: 'heal' }), 'bad.json: faults[0].on.event', /expected one of "acquired"/],
@@ -181,6 +181,14 @@ describe('errors name the file, the JSON path and what was wanted', () => {
     ['expect non-boolean', { designs: ['redis'], expect: { redis: { resource: 'yes' } } }, 'bad.json: expect.redis.resource', /expected true, false or null, got "yes"/],
     ['negative seed', { ...base, seed: -1 }, 'bad.json: seed', /whole number >= 0/],
     ['fractional clients', { ...base, workload: { clients: 2.5 } }, 'bad.json: workload.clients', /whole number, got 2.5/],
+    ['clients above the cap', { ...base, workload: { clients: 10_001 } }, 'bad.json: workload.clients', /expected at most 10000 \(each client is a simulated node/],
+    ['duration above the cap', { ...base, duration: '25h' }, 'bad.json: duration', /expected at most 24h .*got "25h"/],
+    ['a number too large', { ...base, seed: Infinity }, 'bad.json: seed', /expected a whole number, got a number too large/],
+    ['a whole number beyond a double', { ...base, seed: 2 ** 60 }, 'bad.json: seed', /expected at most 9007199254740991 \(the largest whole number a double holds exactly\)/],
+    ['a null knob is refused, not defaulted', { designs: ['redis'], config: { redis: { ttl: null } } }, 'bad.json: config.redis.ttl', /expected a duration such as "250ms" or "10s", got null/],
+    ['a knob timer below its minimum', { designs: ['redis'], config: { redis: { ttl: '500us' } } }, 'bad.json: config.redis.ttl', /expected at least 1ms \(1ms to 24h\)/],
+    ['a deep value', { ...base, description: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) as unknown }, 'bad.json: description[0][0][0][0][0]… (32 levels)', /nested more than 32 levels/],
+    ['a long bad value is shown shortened', { ...base, name: 'x'.repeat(10_000).split('') }, 'bad.json: name', /got \["x","x",.*\.\.\.$/],
   ];
   it.each(cases)('%s', (_label, raw, prefix, pattern) => {
     const message = errorOf(raw);

@@ -5,9 +5,7 @@
  * connection inbox.
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeApi, TimerId } from '../algorithms/api/index.ts';
 import { KnobError } from '../algorithms/api/index.ts';
-import { Rng } from '../sim/core/rng.ts';
 import { zookeeper } from '../algorithms/zookeeper/index.ts';
 import { negotiateTimeoutUs, parseZkKnobs } from '../algorithms/zookeeper/knobs.ts';
 import { bySequence, parentOf, protectedParts, protectedPrefix, sequenceOf, sequentialName } from '../algorithms/zookeeper/paths.ts';
@@ -16,6 +14,7 @@ import { WatchManager } from '../algorithms/zookeeper/watches.ts';
 import { SessionTracker } from '../algorithms/zookeeper/sessions.ts';
 import { HolderReporter } from '../algorithms/zookeeper/holders.ts';
 import { InOrderInbox } from '../algorithms/zookeeper/channel.ts';
+import { idle, SimWorld } from './support/sim-world.ts';
 
 const S = 1_000_000;
 const origin: Origin = { server: 's1', conn: 'c1.1', xid: 1 };
@@ -54,12 +53,7 @@ describe('zookeeper knobs', () => {
     expect(() => parseZkKnobs({ onSuspended: 'pause' }, 1)).toThrow(/"continue", "stop"/);
     expect(() => parseZkKnobs({ tickTime: '0s' }, 1)).toThrow(/positive/);
     expect(() => parseZkKnobs({ heartbeat: '200ms' }, 1)).toThrow(/below electionTimeout.min/);
-    try {
-      parseZkKnobs({}, 0);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as KnobError).path).toEqual(['permits']);
-    }
+    expect(() => parseZkKnobs({}, 0)).toThrow(expect.objectContaining({ name: 'KnobError', path: ['permits'] }));
   });
 
   it('negotiates the session timeout into [2, 20] ticks', () => {
@@ -233,31 +227,22 @@ describe('grant reporting', () => {
 
 describe('in-order connection inbox', () => {
   /**
-   * An inbox on a fake API whose timers run only on `fire()`; `got` collects
-   * what it delivers, `broken.count` how often it declared the connection broken.
+   * An inbox on node `x` of a started world (its gap timer runs on the
+   * world's time); `got` collects what it delivers, `broken.count` how often
+   * it declared the connection broken.
    */
-  function openInbox(): { inbox: InOrderInbox<string>; got: string[]; broken: { count: number }; fire: () => void } {
-    const timers: Array<{ fn: () => void; cancelled: boolean }> = [];
-    const api = {
-      id: 'x',
-      rng: new Rng(1),
-      setTimer: (_delay: number, fn: () => void) => {
-        const t = { fn, cancelled: false };
-        timers.push(t);
-        return t as unknown as TimerId;
-      },
-      cancelTimer: (id: TimerId) => {
-        (id as unknown as { cancelled: boolean }).cancelled = true;
-      },
-    } as unknown as NodeApi;
+  function openInbox(): { inbox: InOrderInbox<string>; got: string[]; broken: { count: number }; world: SimWorld } {
+    const world = new SimWorld();
+    const x = world.add('x', idle);
+    world.start();
     const got: string[] = [];
     const broken = { count: 0 };
-    const inbox = new InOrderInbox<string>(api, S, (m) => got.push(m), () => broken.count++);
-    return { inbox, got, broken, fire: () => timers.splice(0).forEach((t) => !t.cancelled && t.fn()) };
+    const inbox = new InOrderInbox<string>(x.api, S, (m) => got.push(m), () => broken.count++);
+    return { inbox, got, broken, world };
   }
 
   it('delivers in sequence order, once, despite reordering and duplicates', () => {
-    const { inbox, got, broken, fire } = openInbox();
+    const { inbox, got, broken, world } = openInbox();
     inbox.receive(2, 'b');
     inbox.receive(3, 'c');
     expect(got).toEqual([]);
@@ -265,15 +250,17 @@ describe('in-order connection inbox', () => {
     inbox.receive(2, 'b');
     inbox.receive(4, 'd');
     expect(got).toEqual(['a', 'b', 'c', 'd']);
-    fire(); // the gap timer armed while 1 was missing was cancelled when it arrived
+    world.runFor(2 * S); // the gap timer armed while 1 was missing was cancelled when it arrived
     expect(broken.count).toBe(0);
   });
 
   it('declares the connection broken when a gap stays open', () => {
-    const { inbox, got, broken, fire } = openInbox();
+    const { inbox, got, broken, world } = openInbox();
     inbox.receive(1, 'a');
     inbox.receive(3, 'c'); // 2 was lost
-    fire();
+    world.runFor(S - 1);
+    expect(broken.count).toBe(0); // the gap may stay open for the whole timeout
+    world.runFor(1);
     expect(broken.count).toBe(1);
     inbox.receive(2, 'b');
     expect(got).toEqual(['a']); // closed: nothing more is delivered

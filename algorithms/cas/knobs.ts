@@ -7,6 +7,7 @@ import type { KnobInfo } from '../api/index.ts';
 import { KnobError } from '../api/index.ts';
 import { KnobReader } from '../api/index.ts';
 import type { Micros } from '../api/index.ts';
+import { limitsText, TIMER_LIMITS, WAIT_LIMITS } from '../api/index.ts';
 
 /** How the register is replicated: not at all (s1 alone), through Raft (`sync`), or primary → replicas after the reply (`async`). */
 export type Replication = 'none' | 'sync' | 'async';
@@ -31,9 +32,9 @@ export const CAS_KNOBS: readonly KnobInfo[] = [
     default: 'none',
     meaning: '"none": one server; "sync": every write committed through Raft before it is acknowledged; "async": the primary acknowledges, then ships to replicas (can lose acknowledged writes on failover)',
   },
-  { name: 'failoverAfter', default: '5s', meaning: 'async: a replica promotes itself after hearing nothing from its primary this long' },
+  { name: 'failoverAfter', default: '5s', meaning: `async: a replica promotes itself after hearing nothing from its primary this long; ${limitsText(TIMER_LIMITS)}` },
   { name: 'retries', default: 10, meaning: 'refused compare-and-sets retried (re-read, try again) before a section gives up' },
-  { name: 'backoff', default: '10ms', meaning: 'base delay before a retry (doubled per retry, jittered)' },
+  { name: 'backoff', default: '10ms', meaning: `base delay before a retry (doubled per retry, jittered); ${limitsText(WAIT_LIMITS)}` },
 ];
 
 /** Parses `config.cas`; throws KnobError for a bad, unknown or inconsistent knob. */
@@ -42,9 +43,9 @@ export function parseCasKnobs(raw: Readonly<Record<string, unknown>>, _permits: 
   const knobs: CasKnobs = {
     servers: r.number('servers', 1, { min: 1, max: 15, integer: true }),
     replication: r.oneOf<Replication>('replication', 'none', ['none', 'sync', 'async']),
-    failoverAfterUs: r.duration('failoverAfter', '5s'),
+    failoverAfterUs: r.duration('failoverAfter', '5s', TIMER_LIMITS),
     retries: r.number('retries', 10, { min: 0, max: 1000, integer: true }),
-    backoffUs: r.duration('backoff', '10ms'),
+    backoffUs: r.duration('backoff', '10ms', WAIT_LIMITS),
   };
   r.finish(['permits']);
   if (knobs.replication === 'none' && knobs.servers !== 1) {
@@ -56,6 +57,5 @@ export function parseCasKnobs(raw: Readonly<Record<string, unknown>>, _permits: 
   if (knobs.replication === 'sync' && knobs.servers < 3) {
     throw new KnobError(['servers'], `replication "sync" is a Raft group that must survive a failure: servers ≥ 3, got ${knobs.servers}`);
   }
-  if (knobs.failoverAfterUs <= 0) throw new KnobError(['failoverAfter'], 'expected a positive duration');
   return knobs;
 }

@@ -6,6 +6,7 @@ import type { KnobInfo } from '../api/index.ts';
 import { KnobError } from '../api/index.ts';
 import { KnobReader, type RangeUs } from '../api/index.ts';
 import { formatUs, type Micros } from '../api/index.ts';
+import { limitsText, TIMER_LIMITS } from '../api/index.ts';
 
 /** How the leader answers renewals (keep-alives). */
 export type ReadMode = 'read-index' | 'lease';
@@ -25,10 +26,10 @@ export interface RaftLockKnobs {
 /** Knob documentation. */
 export const RAFT_LOCK_KNOBS: readonly KnobInfo[] = [
   { name: 'servers', default: 5, meaning: 'Raft cluster size' },
-  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: 'randomized election timeout range' },
-  { name: 'heartbeat', default: '50ms', meaning: 'leader → followers AppendEntries period' },
-  { name: 'sessionTtl', default: '10s', meaning: 'client session lease; the leader expires a silent session after it' },
-  { name: 'keepAlive', default: '3s', meaning: 'client session renewal period' },
+  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: `randomized election timeout range; each end ${limitsText(TIMER_LIMITS)}` },
+  { name: 'heartbeat', default: '50ms', meaning: `leader → followers AppendEntries period; ${limitsText(TIMER_LIMITS)}, below electionTimeout.min` },
+  { name: 'sessionTtl', default: '10s', meaning: `client session lease; the leader expires a silent session after it; ${limitsText(TIMER_LIMITS)}` },
+  { name: 'keepAlive', default: '3s', meaning: `client session renewal period; ${limitsText(TIMER_LIMITS)}, below sessionTtl` },
   {
     name: 'reads',
     default: 'read-index',
@@ -41,19 +42,17 @@ export function parseRaftLockKnobs(raw: Readonly<Record<string, unknown>>, permi
   const r = new KnobReader(raw);
   const knobs: RaftLockKnobs = {
     servers: r.number('servers', 5, { min: 1, max: 15, integer: true }),
-    electionTimeoutUs: r.range('electionTimeout', { min: '150ms', max: '300ms' }),
-    heartbeatUs: r.duration('heartbeat', '50ms'),
-    sessionTtlUs: r.duration('sessionTtl', '10s'),
-    keepAliveUs: r.duration('keepAlive', '3s'),
+    electionTimeoutUs: r.range('electionTimeout', { min: '150ms', max: '300ms' }, TIMER_LIMITS),
+    heartbeatUs: r.duration('heartbeat', '50ms', TIMER_LIMITS),
+    sessionTtlUs: r.duration('sessionTtl', '10s', TIMER_LIMITS),
+    keepAliveUs: r.duration('keepAlive', '3s', TIMER_LIMITS),
     reads: r.oneOf<ReadMode>('reads', 'read-index', ['read-index', 'lease']),
     permits,
   };
   r.finish();
-  if (knobs.heartbeatUs <= 0) throw new KnobError(['heartbeat'], 'expected a positive duration');
   if (knobs.heartbeatUs >= knobs.electionTimeoutUs.minUs) {
     throw new KnobError(['heartbeat'], `must be below electionTimeout.min (${formatUs(knobs.electionTimeoutUs.minUs)}), or followers campaign between heartbeats; got ${formatUs(knobs.heartbeatUs)}`);
   }
-  if (knobs.keepAliveUs <= 0) throw new KnobError(['keepAlive'], 'expected a positive duration');
   if (knobs.keepAliveUs >= knobs.sessionTtlUs) {
     throw new KnobError(['keepAlive'], `must be below sessionTtl (${formatUs(knobs.sessionTtlUs)}), or sessions expire between renewals; got ${formatUs(knobs.keepAliveUs)}`);
   }

@@ -29,8 +29,7 @@
  * `durable: "none"` can vote twice, so two leaders may share a term) makes
  * the node panic like etcd does: it notes why and stops handling anything.
  */
-import type { Message, NodeApi, TimerId } from '../api/index.ts';
-import type { Micros } from '../api/index.ts';
+import { majority, type Message, type Micros, type NodeApi, type TimerId } from '../api/index.ts';
 import { digestOf, RaftLog, type ReadonlyRaftLog } from './log.ts';
 import { isRaftMessage, type AppendReply, type AppendRequest, type VoteReply, type VoteRequest } from './messages.ts';
 import { HeartbeatRounds } from './rounds.ts';
@@ -86,7 +85,7 @@ export class RaftNode<C> {
     this.api = api;
     this.self = api.id;
     this.peers = options.members.filter((member) => member !== api.id);
-    this.quorum = Math.floor(options.members.length / 2) + 1;
+    this.quorum = majority(options.members.length);
     this.timing = options.timing;
     this.hooks = options.hooks;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;

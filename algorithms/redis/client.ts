@@ -30,7 +30,7 @@
 import type { LostListener, NodeApi } from '../api/index.ts';
 import { US_PER_MS, type Micros } from '../api/index.ts';
 import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
-import type { ReleaseMode } from './knobs.ts';
+import type { ReleaseMode } from '../shared/redis/options.ts';
 import type { Reply } from '../shared/redis/protocol.ts';
 
 export { LOCK_KEY, lockKeys } from '../shared/redis/client-base.ts';

@@ -24,7 +24,7 @@
  * are none).
  */
 import type { LostListener, NodeApi } from '../api/index.ts';
-import { US_PER_MS, type Micros } from '../api/index.ts';
+import { majority, US_PER_MS, type Micros } from '../api/index.ts';
 import { RedisClientBase, type Hold, type Session } from '../shared/redis/client-base.ts';
 
 /** The fixed part of Redlock's clock-drift allowance. */
@@ -48,10 +48,8 @@ export function driftUs(ttlUs: Micros, driftFactor: number): Micros {
   return Math.floor(ttlUs * driftFactor) + DRIFT_CONSTANT_US;
 }
 
-/** Votes needed out of `n` instances. */
-export function quorumOf(n: number): number {
-  return Math.floor(n / 2) + 1;
-}
+/** Votes needed out of `n` instances: a majority (the one formula, in algorithms/api/quorum.ts). */
+export const quorumOf = majority;
 
 /**
  * The Redlock client; the acquire / hold / release cycle is

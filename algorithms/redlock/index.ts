@@ -15,7 +15,7 @@
  * Does not model: lock extension, instances shared by several locks.
  */
 import type { Design, DesignContext, LockClient, LostListener, NodeApi, NodeHandlers } from '../api/index.ts';
-import { KnobReader } from '../api/index.ts';
+import { KnobReader, majority } from '../api/index.ts';
 import { createRedisServer } from '../shared/redis/server.ts';
 import { createRedlockClient } from './client.ts';
 import { parseRedlockKnobs, REDLOCK_KNOBS, type RedlockKnobs } from './knobs.ts';
@@ -41,7 +41,7 @@ export const redlock: Design<RedlockKnobs> = {
 
   /** The service holds a lease while a majority of instances hold its key. */
   leaseQuorum(knobs: RedlockKnobs): number {
-    return Math.floor(knobs.servers / 2) + 1;
+    return majority(knobs.servers);
   },
 
   createServer(api: NodeApi, ctx: DesignContext<RedlockKnobs>, index: number): NodeHandlers {

@@ -9,7 +9,8 @@
 import type { KnobInfo } from '../api/index.ts';
 import type { KnobReader } from '../api/index.ts';
 import type { Micros } from '../api/index.ts';
-import { readExpiryClock, readPersistence, readPositiveDuration, readRetry, type ExpiryClock, type Persistence } from '../redis/knobs.ts';
+import { limitsText, TIMER_LIMITS, WAIT_LIMITS } from '../api/index.ts';
+import { readExpiryClock, readPersistence, readPositiveDuration, readRetry, type ExpiryClock, type Persistence } from '../shared/redis/options.ts';
 
 /** Resolved `redlock` knobs, durations in µs. */
 export interface RedlockKnobs {
@@ -31,16 +32,16 @@ export interface RedlockKnobs {
 /** Knob metadata for `list` and the README. */
 export const REDLOCK_KNOBS: readonly KnobInfo[] = [
   { name: 'servers', default: 5, meaning: 'independent Redis primaries; quorum ⌊N/2⌋+1' },
-  { name: 'ttl', default: '10s', meaning: 'SET k v NX PX ttl on every instance' },
+  { name: 'ttl', default: '10s', meaning: `SET k v NX PX ttl on every instance; ${limitsText(TIMER_LIMITS)}` },
   { name: 'persistence', default: 'none', meaning: '"none", "everysec" or "always": what a crashed instance keeps' },
   { name: 'expiryClock', default: 'wall', meaning: '"monotonic": instance expiry ignores clock jumps' },
   { name: 'driftFactor', default: 0.01, meaning: 'validity = ttl − elapsed − (ttl·driftFactor + 2ms)' },
-  { name: 'requestTimeout', default: '50ms', meaning: 'per-instance timeout' },
-  { name: 'retryDelay', default: '200ms', meaning: 'pause between attempts' },
-  { name: 'retryJitter', default: '100ms', meaning: 'random ± added to retryDelay' },
+  { name: 'requestTimeout', default: '50ms', meaning: `per-instance timeout; ${limitsText(TIMER_LIMITS)}` },
+  { name: 'retryDelay', default: '200ms', meaning: `pause between attempts; ${limitsText(WAIT_LIMITS)} (not 0 with retryJitter 0 on a zero-latency network: the retries would spin at one instant)` },
+  { name: 'retryJitter', default: '100ms', meaning: `random ± added to retryDelay; ${limitsText(WAIT_LIMITS)}` },
   { name: 'checkValidity', default: true, meaning: 'false: the client skips the elapsed-time check' },
   { name: 'clientClock', default: 'wall', meaning: '"monotonic": the client measures elapsed time on its monotonic clock' },
-  { name: 'restartDelay', default: '0s', meaning: 'a crashed instance stays down at least this long (delayed restart)' },
+  { name: 'restartDelay', default: '0s', meaning: `a crashed instance stays down at least this long (delayed restart); ${limitsText(WAIT_LIMITS)}` },
 ];
 
 /** Parses `config.redlock` over the defaults. Throws `KnobError` for a bad or unknown knob. */
@@ -54,7 +55,7 @@ export function parseRedlockKnobs(reader: KnobReader): RedlockKnobs {
   const retry = readRetry(reader);
   const checkValidity = reader.boolean('checkValidity', true);
   const clientClock = reader.oneOf<'wall' | 'monotonic'>('clientClock', 'wall', ['wall', 'monotonic']);
-  const restartDelayUs = reader.duration('restartDelay', '0s');
+  const restartDelayUs = reader.duration('restartDelay', '0s', WAIT_LIMITS);
   reader.finish(['permits']);
   return { servers, ttlUs, persistence, expiryClock, driftFactor, requestTimeoutUs, ...retry, checkValidity, clientClock, restartDelayUs };
 }

@@ -15,6 +15,7 @@ import type { KnobInfo } from '../api/index.ts';
 import { KnobError } from '../api/index.ts';
 import { KnobReader, type RangeUs } from '../api/index.ts';
 import { formatUs, type Micros } from '../api/index.ts';
+import { limitsText, TIMER_LIMITS } from '../api/index.ts';
 
 /** What the lock client does when its connection is lost (Curator's SUSPENDED). */
 export type OnSuspended = 'continue' | 'stop';
@@ -38,12 +39,12 @@ export interface ZkKnobs {
 /** Knob documentation. */
 export const ZK_KNOBS: readonly KnobInfo[] = [
   { name: 'servers', default: 5, meaning: 'ensemble size' },
-  { name: 'sessionTimeout', default: '10s', meaning: 'session timeout clients request; negotiated into [2×, 20×] tickTime; the client goes Disconnected after 2/3 of it without a server' },
-  { name: 'tickTime', default: '2s', meaning: 'ZooKeeper tick: bounds the session timeout; session expiry is rounded up to the next tick boundary' },
+  { name: 'sessionTimeout', default: '10s', meaning: `session timeout clients request; negotiated into [2×, 20×] tickTime; the client goes Disconnected after 2/3 of it without a server; ${limitsText(TIMER_LIMITS)}` },
+  { name: 'tickTime', default: '2s', meaning: `ZooKeeper tick: bounds the session timeout; session expiry is rounded up to the next tick boundary; ${limitsText(TIMER_LIMITS)}` },
   { name: 'onSuspended', default: 'continue', meaning: '"stop": the lock holder gives up the lock the moment it goes Disconnected (Curator\'s advice for SUSPENDED)' },
   { name: 'clientSelfExpiry', default: false, meaning: 'true: the client expires its own session after 4/3 of the timeout without a server (ZooKeeper 3.9)' },
-  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: 'consensus core: randomized election timeout range' },
-  { name: 'heartbeat', default: '50ms', meaning: 'consensus core: leader → followers heartbeat period' },
+  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: `consensus core: randomized election timeout range; each end ${limitsText(TIMER_LIMITS)}` },
+  { name: 'heartbeat', default: '50ms', meaning: `consensus core: leader → followers heartbeat period; ${limitsText(TIMER_LIMITS)}, below electionTimeout.min` },
 ];
 
 /** Parses `config.zookeeper`; throws KnobError for a bad or unknown knob. */
@@ -51,19 +52,15 @@ export function parseZkKnobs(raw: Readonly<Record<string, unknown>>, permits: nu
   const r = new KnobReader(raw);
   const knobs: ZkKnobs = {
     servers: r.number('servers', 5, { min: 1, max: 15, integer: true }),
-    sessionTimeoutUs: r.duration('sessionTimeout', '10s'),
-    tickTimeUs: r.duration('tickTime', '2s'),
+    sessionTimeoutUs: r.duration('sessionTimeout', '10s', TIMER_LIMITS),
+    tickTimeUs: r.duration('tickTime', '2s', TIMER_LIMITS),
     onSuspended: r.oneOf<OnSuspended>('onSuspended', 'continue', ['continue', 'stop']),
     clientSelfExpiry: r.boolean('clientSelfExpiry', false),
-    electionTimeoutUs: r.range('electionTimeout', { min: '150ms', max: '300ms' }),
-    heartbeatUs: r.duration('heartbeat', '50ms'),
+    electionTimeoutUs: r.range('electionTimeout', { min: '150ms', max: '300ms' }, TIMER_LIMITS),
+    heartbeatUs: r.duration('heartbeat', '50ms', TIMER_LIMITS),
     permits,
   };
   r.finish(['permits']);
-  if (knobs.tickTimeUs <= 0) throw new KnobError(['tickTime'], 'expected a positive duration');
-  if (knobs.sessionTimeoutUs <= 0) throw new KnobError(['sessionTimeout'], 'expected a positive duration');
-  if (knobs.heartbeatUs <= 0) throw new KnobError(['heartbeat'], 'expected a positive duration');
-  if (knobs.electionTimeoutUs.minUs <= 0) throw new KnobError(['electionTimeout', 'min'], 'expected a positive duration');
   if (knobs.heartbeatUs >= knobs.electionTimeoutUs.minUs) {
     throw new KnobError(['heartbeat'], `must be below electionTimeout.min (${formatUs(knobs.electionTimeoutUs.minUs)}), or followers campaign between heartbeats; got ${formatUs(knobs.heartbeatUs)}`);
   }

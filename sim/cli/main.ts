@@ -7,19 +7,22 @@
  * input or usage (the message names the file, the JSON path and what was
  * wanted), 3 an internal error (a bug in locksim or in a design: the stack is
  * printed). Only commands that exist are registered: `--help` lists nothing
- * that is not built.
+ * that is not built; the program and every command end their help with
+ * examples (help-text.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { HistoryError } from '../checker/errors.ts';
+import { LivelockError } from '../core/engine.ts';
 import { InputError } from '../scenario/errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
 import { REPO_ROOT } from '../scenario/paths.ts';
-import { runCheck } from './commands/check.ts';
+import { STDIN, runCheck } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
-import { processIo, type CliIo } from './io.ts';
+import { EXAMPLES } from './help-text.ts';
+import { colourLevel, processIo, type CliIo } from './io.ts';
 
 
 /** Exit codes (SPEC §2, plus 3 for internal errors). */
@@ -38,6 +41,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       // --help and --version end with exit code 0; every other commander error is a usage error.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
+    if (error instanceof LivelockError) {
+      // A scenario that cannot make progress is bad input, not a crash: name what spun.
+      io.stderr(`locksim: ${error.design === undefined ? '' : `${error.design}: `}${error.message}\n`);
+      return EXIT.badInput;
+    }
     if (error instanceof InputError || error instanceof HistoryError) {
       io.stderr(`locksim: ${error.message}\n`);
       return EXIT.badInput;
@@ -55,31 +63,38 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXAMPLES.program);
   // Subcommands made with program.command() inherit exitOverride and the output streams.
   const command = (nameAndArgs: string, description: string): Command => program.command(nameAndArgs).description(description);
 
-  command('list', 'designs, built-in scenarios, fault kinds, models')
+  command('list', 'designs, built-in scenarios, scenario and fault fields, models')
     .option('--json', 'print one JSON document')
+    .addHelpText('after', EXAMPLES.list)
     .action((opts: { json?: boolean }) => setCode(runList(opts, io)));
 
   command('run <scenario>', 'run one scenario (a file, or a built-in name), every listed design side by side')
     .option('--design <names>', 'comma-separated designs to run (default: the scenario\'s designs)')
     .option('--seed <n>', 'seed (default: the scenario\'s)', parseSeed)
     .option('--json', 'print the result JSON (SPEC §4) and nothing else')
-    .option('--trace <file>', 'write the one-line-per-event trace to FILE')
+    .option('--trace <file>', 'stream the one-line-per-event trace to FILE (written atomically), or to stdout with "-" (the table then goes to stderr; not with --json)')
+    .addHelpText('after', EXAMPLES.run)
     .action(async (scenario: string, flags: RunFlags) => setCode(await runRun(scenario, flags, io)));
 
-  command('check <history...>', 'check histories for linearizability')
+  command('check <history...>', 'check histories for linearizability ("-" reads one from stdin)')
     .option('--model <model>', 'model: register, cas-register, kv, mutex, fenced-mutex, semaphore:N, …')
     .option('--format <format>', 'history format: jsonl, porcupine-etcd, porcupine-kv')
     .option('--json', 'print JSON (one array for several files)')
+    .addHelpText('after', EXAMPLES.check)
     .action(async (files: string[], flags: { model?: string; format?: string; json?: boolean }) => {
-      setCode(await runCheck(files, flags, { stdout: io.stdout, stderr: io.stderr, color: io.isTTY }));
+      const color = colourLevel(io.env ?? {}, io.isTTY) > 0;
+      const stdin = files.includes(STDIN) && io.readStdin !== undefined ? await io.readStdin() : undefined;
+      setCode(runCheck(files, flags, { stdout: io.stdout, stderr: io.stderr, color, stdin }));
     });
 
   command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
     .option('--json', 'print one JSON object')
+    .addHelpText('after', EXAMPLES.bench)
     .action(async (flags: { json?: boolean }) => setCode(await runBench(flags, io)));
 
   return program;

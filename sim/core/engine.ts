@@ -23,6 +23,73 @@ import { labelCode, TraceHasher, traceTime } from './trace.ts';
 
 export type EmitListener = (node: SimNode, event: NodeEvent) => void;
 
+/**
+ * Events handled at one true instant before `run` declares a livelock. The
+ * largest burst at one instant over every built-in scenario and design is 48
+ * events, so a million is 20,000× that; a spinning run is stopped after
+ * about five seconds. Not ten million: a spinning redis or redlock run
+ * retains ~0.5–0.9 KB per event in what the harness records, so it
+ * ran out of memory (4 GB) before reaching ten million. A big legitimate
+ * pile at one instant (a node resumed after a long pause handles its whole
+ * backlog at its resume instant) is forgiven once: see `LIVELOCK_BACKLOG_SHARE`.
+ */
+export const LIVELOCK_EVENTS = 1_000_000;
+
+/**
+ * The share of the limit that, still queued when the limit is hit, makes it
+ * a backlog rather than a spin (100,000 events at the default limit): a spin
+ * keeps the queue small (its few events re-queue each other), while a
+ * resumed node's backlog (a 20-hour pause of a Raft follower piles up
+ * over a million heartbeats) or 10,000 clients' starts leave a large queue.
+ * Forgiven once per instant, so a spin beside a large queue is still caught.
+ */
+const LIVELOCK_BACKLOG_SHARE = 0.1;
+
+/** What kept happening in a livelock: a node (or `sim`) and the event it handled, with how often in the sample. */
+export interface LivelockCulprit {
+  readonly node: string;
+  /** `timer`, `<- sender message-type`, or a simulator action's label. */
+  readonly event: string;
+  readonly count: number;
+}
+
+/**
+ * The run stopped because true time stopped advancing: `LIVELOCK_EVENTS`
+ * events were handled at one true instant (as
+ * TigerBeetle's simulator stops on a livelock). A property of the scenario
+ * and design (e.g. zero latency with zero retry delay), not a crash of the
+ * simulator: the CLI reports it as a bad scenario.
+ */
+export class LivelockError extends Error {
+  /** The true time (µs) that stopped advancing. */
+  readonly atUs: Micros;
+  /** Events handled at that instant before the run was stopped. */
+  readonly events: number;
+  /** The events handled most in a sample taken after the limit, most frequent first. */
+  readonly culprits: readonly LivelockCulprit[];
+  /** The design that was running, once the harness has said (the engine does not know designs). */
+  design: string | undefined;
+
+  constructor(atUs: Micros, events: number, culprits: readonly LivelockCulprit[]) {
+    const top = culprits
+      .slice(0, 3)
+      .map((c) => `${c.node} ${c.event} (${c.count}×)`)
+      .join(', ');
+    super(
+      `livelock: true time stopped at ${traceTime(atUs).trim()}s; ${events} events were handled there without it advancing, ` +
+        `mostly ${top || 'nothing'}; a design or scenario that reacts instantly to itself (e.g. zero latency with zero retry delay) never lets time pass`,
+    );
+    this.name = 'LivelockError';
+    this.atUs = atUs;
+    this.events = events;
+    this.culprits = culprits;
+    this.design = undefined;
+  }
+}
+
+/** Events handled after the livelock limit to see which ones repeat. */
+const LIVELOCK_SAMPLE = 10_000;
+
 export interface NodeSpec {
   readonly id: string;
   readonly role: NodeRole;
@@ -43,6 +110,10 @@ export class Simulation implements NodeHost {
   queuePeak = 0;
   private readonly traceLine: ((line: string) => void) | undefined;
   private readonly emitListeners: EmitListener[] = [];
+  /** Events at one true instant before `run` throws LivelockError (tests lower it). */
+  livelockEvents = LIVELOCK_EVENTS;
+  /** The instant whose backlog the livelock guard already forgave (once per instant). */
+  private livelockForgivenAtUs = -1;
   /** Handled delivery events, reused for later deliveries (saves an allocation per message). */
   private readonly freeDeliveries: SimEvent[] = [];
 
@@ -138,17 +209,63 @@ export class Simulation implements NodeHost {
 
   // ---- the loop ------------------------------------------------------------------------------
 
-  /** Handles every event due at or before `untilUs`, then sets true time to `untilUs`. */
+  /**
+   * Handles every event due at or before `untilUs`, then sets true time to
+   * `untilUs`. Throws `LivelockError` when `LIVELOCK_EVENTS` events in a
+   * row are handled at one true instant (past a backlog forgiven once, see
+   * `atLivelockLimit`): the guard is one counter on the branch that already
+   * checks time never runs backwards, so it costs nothing measurable and
+   * changes no trace hash.
+   */
   run(untilUs: Micros): void {
     const queue = this.queue;
+    const limit = this.livelockEvents;
+    let sameInstant = 0;
     while (queue.size > 0 && queue.peekTime() <= untilUs) {
       if (queue.size > this.queuePeak) this.queuePeak = queue.size;
       const event = queue.pop()!;
-      if (event.time < this.nowUs) throw new Error(`time ran backwards: event at ${event.time} after ${this.nowUs}`);
-      this.nowUs = event.time;
+      if (event.time <= this.nowUs) {
+        if (event.time < this.nowUs) throw new Error(`time ran backwards: event at ${event.time} after ${this.nowUs}`);
+        if (++sameInstant >= limit) sameInstant = this.atLivelockLimit(event, sameInstant);
+      } else {
+        sameInstant = 0;
+        this.nowUs = event.time;
+      }
       this.dispatch(event);
     }
     if (untilUs > this.nowUs) this.nowUs = untilUs;
+  }
+
+  /**
+   * At the limit: a large queue means a backlog being worked off, forgiven
+   * once per instant (the count restarts below zero by the queued events);
+   * otherwise the run is spinning and stops with a LivelockError.
+   */
+  private atLivelockLimit(event: SimEvent, handled: number): number {
+    if (this.queue.size >= this.livelockEvents * LIVELOCK_BACKLOG_SHARE && this.livelockForgivenAtUs !== this.nowUs) {
+      this.livelockForgivenAtUs = this.nowUs;
+      return -this.queue.size;
+    }
+    throw this.livelock(event, handled);
+  }
+
+  /**
+   * Builds the LivelockError once the limit is hit: handles `event` and up to
+   * LIVELOCK_SAMPLE more events at the same instant, counting which node
+   * handled which kind of event, so the message names what kept repeating.
+   */
+  private livelock(event: SimEvent, events: number): LivelockError {
+    const counts = new Map<string, LivelockCulprit>();
+    let next: SimEvent | undefined = event;
+    for (let i = 0; i < LIVELOCK_SAMPLE && next !== undefined; i++) {
+      const culprit = describeForLivelock(next);
+      const key = `${culprit.node} ${culprit.event}`;
+      counts.set(key, { ...culprit, count: (counts.get(key)?.count ?? 0) + 1 });
+      this.dispatch(next);
+      next = this.queue.size > 0 && this.queue.peekTime() === this.nowUs ? this.queue.pop() : undefined;
+    }
+    const culprits = [...counts.values()].sort((a, b) => b.count - a.count || (a.node + a.event).localeCompare(b.node + b.event));
+    return new LivelockError(this.nowUs, events, culprits);
   }
 
   private dispatch(event: SimEvent): void {
@@ -261,6 +378,13 @@ export class Simulation implements NodeHost {
     node.status = 'up';
     node.start();
   }
+}
+
+/** The node and kind of a queued event, for the livelock message. */
+function describeForLivelock(event: SimEvent): { node: string; event: string } {
+  if (event.kind === ACTION) return { node: 'sim', event: event.label };
+  if (event.kind === TIMER) return { node: event.node!.id, event: 'timer' };
+  return { node: event.node!.id, event: `<- ${event.from!.id} ${event.msg!.type}` };
 }
 
 function describeEvent(event: NodeEvent): string {

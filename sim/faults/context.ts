@@ -37,6 +37,8 @@ export interface FaultContext {
   count(counter: string, by?: number): void;
   /** Records that the fault did nothing, and why. */
   skip(why: string): void;
+  /** The node names `target` stands for now; a dynamic name's resolution is recorded in the report. */
+  resolve(target: string): string[];
   /** The nodes `target` stands for now, recorded in the report; null (and skipped) if none. */
   targets(target: string): SimNode[] | null;
   /** Partitions in force, by fault index (a `heal` restores them all). */

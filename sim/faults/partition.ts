@@ -156,7 +156,7 @@ export function partitionPlan(spec: PartitionSpec, universe: PartitionUniverse):
 export function applyPartition(fault: PartitionOptions, ctx: FaultContext): void {
   let plan: PartitionPlan;
   try {
-    plan = partitionPlan(fault, ctx.world.universe);
+    plan = partitionPlan(fault, { ...ctx.world.universe, resolve: ctx.resolve });
   } catch (error) {
     ctx.skip((error as Error).message);
     return;

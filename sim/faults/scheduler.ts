@@ -76,8 +76,14 @@ export class FaultScheduler {
       report.skipped = why;
       sim.traceNote(`fault[${fault.index}] ${fault.kind} skipped: ${why}`);
     };
+    const resolve = (target: string): string[] => {
+      const names = this.world.resolve(target);
+      if (DYNAMIC_TARGETS.has(target)) (report.resolved ??= {})[target] = names;
+      return names;
+    };
     return {
       world: this.world,
+      resolve,
       sim,
       index: fault.index,
       report,
@@ -85,8 +91,7 @@ export class FaultScheduler {
       count: (counter, by = 1) => sim.effects.count(fault.index, counter, by),
       skip,
       targets: (target) => {
-        const names = this.world.resolve(target);
-        if (DYNAMIC_TARGETS.has(target)) (report.resolved ??= {})[target] = names;
+        const names = resolve(target);
         if (names.length === 0) {
           skip(target === 'leader' ? 'no leader at that moment' : target === 'holder' ? 'no client held the lock at that moment' : `no node ${target} in this design`);
           return null;

@@ -10,7 +10,7 @@
  * pinned to the grant with the same owner and fencing token when there was
  * one (a new leader may report the expiry of a grant its predecessor made).
  */
-import type { Micros } from '../../algorithms/api/time.ts';
+import type { Micros } from '../../algorithms/api/index.ts';
 
 /** A lease the service found run out, as the service history records it. */
 export interface ExpiryRecord {

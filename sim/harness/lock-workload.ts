@@ -10,7 +10,10 @@
  * it lost the lock, when the store rejects its token, when `checkBeforeWrite`
  * finds the lock invalid, or when the store does not answer within
  * `STORE_TIMEOUT_US`. Counters that must survive a client crash (sections
- * done) live in `ClientProgress`, outside the node.
+ * done) live in `ClientProgress`, outside the node. The trace gets a note
+ * where the client starts believing it holds the lock (`holds the lock
+ * (token 7)`) and where it stops (`stops holding: released` / `lost: …` /
+ * `gave up: …`); notes render only in the trace and leave the hash alone.
  */
 import type { Grant, LockClient, Message, NodeApi, NodeHandlers, Rng } from '../../algorithms/api/index.ts';
 import { US_PER_S, type Micros } from '../../algorithms/api/index.ts';
@@ -93,6 +96,7 @@ export function createWorkloadClient(
       recorder.acquireLatenciesUs.push(trueNow() - call.startUs);
       grant = result;
       recorder.beginBelief(me, trueNow(), result.token);
+      api.note(result.token === undefined ? 'holds the lock (no token)' : `holds the lock (token ${result.token})`);
       hooks.onEvent('acquired', me);
       phase = 'reading';
       storeRequest({ type: 'store-read', id: ++requestId, token: result.token });
@@ -146,7 +150,7 @@ export function createWorkloadClient(
   function release(why = 'released'): void {
     clearPending();
     phase = 'releasing';
-    recorder.endBelief(me, trueNow(), why);
+    if (recorder.endBelief(me, trueNow(), why)) api.note(`stops holding: ${why}`);
     grant = null;
     const op = { process: progress.process, call: trueNow(), return: null as number | null, f: 'release', input: null, output: null as unknown };
     recorder.recordOp(me, op);
@@ -166,7 +170,7 @@ export function createWorkloadClient(
     if (phase === 'reading' || phase === 'holding' || phase === 'writing') {
       clearPending();
       requestId++;
-      recorder.endBelief(me, trueNow(), `lost: ${reason}`);
+      if (recorder.endBelief(me, trueNow(), `lost: ${reason}`)) api.note(`stops holding: lost: ${reason}`);
       grant = null;
       think();
     }

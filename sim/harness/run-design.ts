@@ -130,7 +130,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
         leadership.gone(node.id, sim.nowUs);
         const client = progress.get(node.id);
         if (client === undefined) return;
-        recorder.endBelief(node.id, sim.nowUs, 'crashed');
+        if (recorder.endBelief(node.id, sim.nowUs, 'crashed')) sim.traceNote(`${node.id} # stops holding: crashed`);
         setWaiting(client, recorder, false, sim.nowUs);
       },
     },

@@ -4,6 +4,7 @@
  * come from the registry passed in.
  */
 import type { DesignRegistry } from '../../algorithms/api/index.ts';
+import { LivelockError } from '../core/engine.ts';
 import { designOf } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import type { DesignResult, RunResult } from './result.ts';
@@ -26,5 +27,11 @@ export function runScenario(scenario: Scenario, registry: DesignRegistry, option
 
 /** Runs one registered design through the scenario and judges it. */
 export function runDesign(scenario: Scenario, registry: DesignRegistry, designName: string, seed: number, options: RunOptions = {}): DesignResult {
-  return runDesignWith(scenario, designOf(registry, designName, scenario.source, 'designs'), seed, options);
+  const design = designOf(registry, designName, scenario.source, 'designs');
+  try {
+    return runDesignWith(scenario, design, seed, options);
+  } catch (error) {
+    if (error instanceof LivelockError) error.design ??= designName;
+    throw error;
+  }
 }

@@ -7,19 +7,20 @@
  * that). Dynamic targets (`leader`, `holder`) are only checked by name here;
  * they are resolved when the fault fires.
  */
-import type { Micros } from '../../algorithms/api/time.ts';
+import type { Micros } from '../../algorithms/api/index.ts';
 import {
   fail,
   readArray,
   readBoolean,
   readDuration,
   readEnum,
+  readBoundedNumber,
   readInteger,
-  readNumber,
   readObject,
   readProbability,
   refuseUnknownFields,
   show,
+  LIMITS,
   type Path,
   type Where,
 } from './schema.ts';
@@ -85,7 +86,12 @@ function readFault(ctx: FaultContext, raw: unknown, index: number): Fault {
         durable: obj.durable === undefined ? 'fsynced' : readEnum(ctx, obj.durable, [...path, 'durable'], DURABILITY),
       };
     case 'clock-jump':
-      return { ...base, kind, target: readTarget(ctx, obj, path), byUs: required(ctx, obj, path, 'by', 'a clock-jump', (v, p) => readDuration(ctx, v, p, 'any')) };
+      return {
+        ...base,
+        kind,
+        target: readTarget(ctx, obj, path),
+        byUs: required(ctx, obj, path, 'by', 'a clock-jump', (v, p) => readDuration(ctx, v, p, 'any', LIMITS.clockJumpUs)),
+      };
     case 'clock-drift':
       return {
         ...base,
@@ -138,10 +144,10 @@ function readTrigger(ctx: FaultContext, obj: Record<string, unknown>, path: Path
   return { kind: 'on', event, node, nth, delayUs };
 }
 
+/** A drift rate within `LIMITS.driftRate`: the clock runs at (1 + rate)× true speed, from 1/100× to 101×. */
 function readDriftRate(ctx: FaultContext, value: unknown, path: Path): number {
-  const rate = readNumber(ctx, value, path);
-  if (rate <= -1) fail(ctx, path, `expected a drift rate above -1 (the clock runs at (1 + rate)× true speed), got ${show(value)}`);
-  return rate;
+  const { min, max } = LIMITS.driftRate;
+  return readBoundedNumber(ctx, value, path, { min, max, why: 'a drift rate: the clock runs at (1 + rate)× true speed, from a hundredth of it to 101×' });
 }
 
 type PartitionFields = Omit<Extract<Fault, { kind: 'partition' }>, 'index' | 'trigger'>;

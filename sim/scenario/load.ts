@@ -8,19 +8,27 @@
  * validates its own knobs (`design.parseKnobs`); the loader rewraps their
  * `KnobError`s at `config.<design>.<knob>`.
  *
+ * Hard edges it refuses with an InputError rather than a crash or a hang:
+ * values beyond `LIMITS` (schema.ts), nesting deeper than `LIMITS.nesting`
+ * and self-referencing YAML, YAML alias bombs, duplicate JSON keys, files
+ * that are not regular files, and retries that cannot let time advance
+ * (zero latency with zero retry delay and jitter).
+ *
  * Does not: run anything, resolve dynamic fault targets (`leader`, `holder`),
  * or check that a fault makes sense for a particular design (a fault on `s5`
  * is valid when any design in the scenario runs five servers).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative, isAbsolute, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { KnobError, type Design, type DesignRegistry } from '../../algorithms/api/index.ts';
 import { InputError, jsonPath } from './errors.ts';
 import { REPO_ROOT } from './paths.ts';
 import { readFaults } from './faults-schema.ts';
+import { JsonProblem, lineAndColumn, parseStrictJson } from './strict-json.ts';
 import {
   fail,
+  LIMITS,
   readArray,
   readBoolean,
   readDuration,
@@ -38,6 +46,7 @@ import {
 import { CHECK_NAMES, type CheckName, type FencingMode, type NetworkConfig, type Scenario, type Workload } from './types.ts';
 
 export { CHECK_NAMES };
+export { LIMITS, SCENARIO_LIMITS } from './schema.ts';
 
 
 /** The folder of built-in scenarios: `scenarios/` at the repository root. */
@@ -69,6 +78,7 @@ export interface ParseOptions {
 /** Validates a parsed scenario document; `source` is the file it came from (named in every error). */
 export function parseScenario(raw: unknown, source: string, registry: DesignRegistry, options: ParseOptions = {}): Scenario {
   const where: ScenarioWhere = { file: options.file ?? source, registry };
+  refuseDeepNesting(where, raw);
   const top = readObject(where, raw, [], 'a scenario object');
   refuseUnknownFields(where, top, [], TOP_FIELDS, 'a scenario');
 
@@ -87,7 +97,7 @@ export function parseScenario(raw: unknown, source: string, registry: DesignRegi
   }
   const workload = readWorkload(where, top.workload);
   const network = readNetwork(where, top.network);
-  const { config, serverCount } = readConfig(where, top.config, designs, allDesigns, workload.permits);
+  const { config, serverCount } = readConfig(where, top.config, designs, allDesigns, { workload, network });
   const faults = readFaults({ file: where.file, nodes: { serverCount, clientCount: workload.clients }, durationUs }, top.faults);
   const expect = readExpect(where, top.expect, designs);
 
@@ -99,6 +109,46 @@ export function designOf(registry: DesignRegistry, name: string, file: string | 
   const design = registry.get(name);
   if (design === undefined) throw new InputError(file, where, `unknown design ${JSON.stringify(name)}; expected one of ${registry.names.join(', ')}`);
   return design;
+}
+
+/**
+ * Refuses a value nested deeper than `LIMITS.nesting`, or one that contains
+ * itself (YAML can write `a: &a [*a]`), before any reader, knob parser or
+ * message recurses on it: a 5,000-deep list used to overflow the stack while
+ * its error was being printed. Bounded recursion (it stops at the limit);
+ * an object shared by several YAML aliases is walked again only when reached
+ * deeper than before.
+ */
+function refuseDeepNesting(where: Where, raw: unknown): void {
+  const shallowestOk = new Map<object, number>();
+  const inProgress = new Set<object>();
+  const path: Array<string | number> = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value !== 'object' || value === null) return;
+    if (inProgress.has(value)) {
+      throw new InputError(where.file, shortPath(path), 'contains itself (a YAML alias inside its own anchor); expected a finite value');
+    }
+    if (depth > LIMITS.nesting) {
+      throw new InputError(where.file, shortPath(path), `values nested more than ${LIMITS.nesting} levels deep; expected at most ${LIMITS.nesting} (no scenario field nests deeper than 5)`);
+    }
+    const seenAt = shallowestOk.get(value);
+    if (seenAt !== undefined && seenAt <= depth) return;
+    inProgress.add(value);
+    for (const [key, child] of Object.entries(value)) {
+      path.push(Array.isArray(value) ? Number(key) : key);
+      visit(child, depth + 1);
+      path.pop();
+    }
+    inProgress.delete(value);
+    shallowestOk.set(value, depth);
+  };
+  visit(raw, 1);
+}
+
+/** A JSON path cut after a few segments, for values nested too deeply to spell out. */
+function shortPath(path: ReadonlyArray<string | number>): string {
+  const shown = 6;
+  return path.length <= shown ? jsonPath(path) : `${jsonPath(path.slice(0, shown))}… (${path.length} levels)`;
 }
 
 /** `fallback` only when the field is absent (a `null` stays, to be refused as the wrong type). */
@@ -130,8 +180,9 @@ function readWorkload(where: Where, value: unknown): Workload {
   refuseUnknownFields(where, obj, ['workload'], WORKLOAD_FIELDS, 'workload');
   const path = (field: string): Path => ['workload', field];
   const acquireTimeoutUs = readDuration(where, orDefault(obj.acquireTimeout, '5s'), path('acquireTimeout'), 'positive');
+  const clientLimit = { value: LIMITS.clients, why: 'each client is a simulated node with its own timers and history' };
   return {
-    clients: obj.clients === undefined ? 3 : readInteger(where, obj.clients, path('clients'), 1),
+    clients: obj.clients === undefined ? 3 : readInteger(where, obj.clients, path('clients'), 1, clientLimit),
     sections: obj.sections === undefined ? 20 : readInteger(where, obj.sections, path('sections'), 1),
     holdUs: readRange(where, orDefault(obj.hold, '2s'), path('hold')),
     thinkUs: readRange(where, orDefault(obj.think, '500ms'), path('think')),
@@ -139,7 +190,7 @@ function readWorkload(where: Where, value: unknown): Workload {
     acquireTimeoutUs,
     fencing: obj.fencing === undefined ? 'none' : readEnum(where, obj.fencing, path('fencing'), FENCING_MODES),
     checkBeforeWrite: obj.checkBeforeWrite === undefined ? false : readBoolean(where, obj.checkBeforeWrite, path('checkBeforeWrite')),
-    permits: obj.permits === undefined ? 1 : readInteger(where, obj.permits, path('permits'), 1),
+    permits: obj.permits === undefined ? 1 : readInteger(where, obj.permits, path('permits'), 1, { value: LIMITS.clients, why: 'more permits than the most clients a scenario may have are never contended' }),
   };
 }
 
@@ -159,8 +210,9 @@ function readConfig(
   value: unknown,
   designs: readonly string[],
   allDesigns: readonly string[],
-  permits: number,
+  setting: { readonly workload: Workload; readonly network: NetworkConfig },
 ): { config: Record<string, Readonly<Record<string, unknown>>>; serverCount: number } {
+  const permits = setting.workload.permits;
   const obj = value === undefined ? {} : readObject(where, value, ['config'], 'an object of design knobs such as {"redlock": {"servers": 5}}');
   const config: Record<string, Readonly<Record<string, unknown>>> = {};
   for (const [name, knobs] of Object.entries(obj)) {
@@ -185,11 +237,33 @@ function readConfig(
       if (error.path[0] === 'permits' && !('permits' in raw)) fail(where, ['workload', 'permits'], `${name}: ${error.message}`);
       fail(where, ['config', name, ...error.path], error.message);
     }
+    refuseSpinningRetries(where, name, knobs, setting.network, setting.workload.clients, designPermits);
     const count = design.serverCount(knobs);
     if (!Number.isSafeInteger(count) || count < 0) throw new Error(`design ${name} reported an impossible server count ${count}`);
     serverCount = Math.max(serverCount, count);
   }
   return { config, serverCount };
+}
+
+/**
+ * Refuses retries that cannot let time advance. A redis or redlock client
+ * whose lock is busy retries after `retryDelay ± retryJitter`; with both 0
+ * on a network whose latency is 0, the request, the refusal and the retry
+ * all happen at the same true instant, for ever (the engine's livelock guard
+ * would stop it, after 10 million events). It can only happen when more
+ * clients than permits contend. The knobs are read by their resolved names
+ * (`retryDelayUs`, `retryJitterUs`), so any design that paces retries that
+ * way is covered; a design without them is untouched.
+ */
+function refuseSpinningRetries(where: Where, design: string, knobs: unknown, network: NetworkConfig, clients: number, permits: number): void {
+  if (network.latencyUs.maxUs !== 0 || clients <= permits || typeof knobs !== 'object' || knobs === null) return;
+  const { retryDelayUs, retryJitterUs } = knobs as { retryDelayUs?: unknown; retryJitterUs?: unknown };
+  if (retryDelayUs !== 0 || retryJitterUs !== 0) return;
+  fail(
+    where,
+    ['config', design, 'retryDelay'],
+    `retryDelay and retryJitter are both 0 on a network with zero latency: a client retrying a busy lock would spin at one instant and time would never advance; expected a retryDelay or retryJitter above 0 (e.g. "1ms"), or a network latency above 0`,
+  );
 }
 
 function readExpect(where: Where, value: unknown, designs: readonly string[]): Scenario['expect'] {
@@ -214,49 +288,105 @@ function readExpect(where: Where, value: unknown, designs: readonly string[]): S
   return expect;
 }
 
-/** Parses a scenario file's text (JSON or YAML by extension); syntax errors name the file and line. */
+/** The byte-order mark some editors put first in a UTF-8 file; JSON.parse refuses it, `check` always accepted it. */
+const BOM = '\uFEFF';
+
+/** Parses a scenario file's text (JSON or YAML by extension); syntax errors name the file and line. A leading BOM is skipped. */
 export function parseScenarioText(text: string, file: string): unknown {
+  const body = text.startsWith(BOM) ? text.slice(BOM.length) : text;
   const ext = extname(file).toLowerCase();
-  if (ext === '.json') return parseJson(text, file);
-  if (ext === '.yaml' || ext === '.yml') return parseYaml(text, file);
+  if (ext === '.json') return parseJson(body, file);
+  if (ext === '.yaml' || ext === '.yml') return parseYaml(body, file);
   throw new InputError(file, undefined, `expected a scenario file ending in .json, .yaml or .yml, got ${show(ext || basename(file))}`);
 }
 
+/** JSON through the strict reader: every syntax error at its line and column, duplicate keys and deep nesting refused. */
 function parseJson(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text, LIMITS.nesting);
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    const offset = position === null ? text.length : Number(position[1]);
-    const { line, column } = lineAndColumn(text, offset);
-    const what = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    throw new InputError(file, `line ${line}`, `JSON syntax error at column ${column}: ${what}`);
+    if (!(error instanceof JsonProblem)) throw error;
+    const { line, column } = lineAndColumn(text, error.offset);
+    const kind = error.message.startsWith('duplicate key') || error.message.startsWith('values nested') ? 'JSON error' : 'JSON syntax error';
+    throw new InputError(file, `line ${line}`, `${kind} at column ${column}: ${error.message}`);
   }
 }
 
+/**
+ * How deep YAML text may nest before it is read: flow brackets open at once,
+ * compact `- - -` indicators on one line, or a quarter of the indentation
+ * columns. The YAML reader recurses per level: near a thousand levels it
+ * runs out of stack, and V8 may then fail compiling a regular expression
+ * with a fatal "out of memory" that no catch can handle. Far above any
+ * scenario (the exact limit, LIMITS.nesting, is checked on the value).
+ */
+const MAX_YAML_TEXT_DEPTH = 128;
+
+/** Refuses YAML text nested beyond MAX_YAML_TEXT_DEPTH, at its line and column, before the YAML reader sees it. */
+function refuseDeepYamlText(text: string, file: string): void {
+  const deep = (index: number, what: string): never => {
+    const { line, column } = lineAndColumn(text, index);
+    throw new InputError(file, `line ${line}`, `YAML nested too deeply at column ${column} (${what}); expected at most ${LIMITS.nesting} levels`);
+  };
+  let depth = 0;
+  let quote = '';
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (lineStart) {
+      lineStart = false;
+      const prefix = /^ *(?:[-?:](?: +|$))*/.exec(text.slice(i, i + 4 * MAX_YAML_TEXT_DEPTH + 1))![0];
+      const indicators = (prefix.match(/[-?:]/g) ?? []).length;
+      if (indicators > MAX_YAML_TEXT_DEPTH) deep(i, `more than ${MAX_YAML_TEXT_DEPTH} nested "- " indicators on one line`);
+      if (prefix.length > 4 * MAX_YAML_TEXT_DEPTH) deep(i, `indented more than ${4 * MAX_YAML_TEXT_DEPTH} columns`);
+    }
+    const before = i === 0 ? ' ' : text[i - 1];
+    if (c === '\n') lineStart = true;
+    else if (c === '#' && /\s/.test(before)) {
+      const end = text.indexOf('\n', i);
+      i = (end === -1 ? text.length : end) - 1;
+    } else if ((c === '"' || c === "'") && /[\s[{,:]/.test(before)) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_YAML_TEXT_DEPTH) deep(i, `more than ${MAX_YAML_TEXT_DEPTH} brackets open`);
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+}
+
+/** The most YAML alias expansions a scenario may use (an "alias bomb" nests anchors to expand exponentially). */
+const MAX_YAML_ALIASES = 100;
+
+/**
+ * YAML 1.2 with duplicate keys refused and YAML 1.1's merge keys
+ * (`<<: *defaults`) supported, since scenario authors use them to share
+ * fault fields. Alias bombs and other failures of the YAML reader become
+ * InputErrors naming the file.
+ */
 function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  refuseDeepYamlText(text, file);
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   const error = doc.errors[0];
   if (error !== undefined) {
     const line = error.linePos?.[0].line;
     const column = error.linePos?.[0].col;
-    const what = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const first = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const what = /Maximum call stack/.test(first) ? `values nested too deeply for the YAML reader; expected at most ${LIMITS.nesting} levels` : first;
     throw new InputError(file, line === undefined ? undefined : `line ${line}`, `YAML syntax error${column === undefined ? '' : ` at column ${column}`}: ${what}`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < Math.min(offset, text.length); i++) {
-    if (text[i] === '\n') {
-      line++;
-      lineStart = i + 1;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (failure) {
+    // toJS is a pure function of the text: whatever it throws is a property of the file.
+    const message = failure instanceof Error ? failure.message : String(failure);
+    if (/Excessive alias count/.test(message)) {
+      throw new InputError(file, undefined, `YAML aliases expand too far (an "alias bomb": anchors whose aliases nest exponentially); expected aliases that expand to at most ${MAX_YAML_ALIASES}× the document`);
     }
+    throw new InputError(file, undefined, `YAML could not be read: ${message.split('\n')[0]}`);
   }
-  return { line, column: offset - lineStart + 1 };
 }
 
 /** Where a scenario argument points: a file path, or a built-in's file. */
@@ -270,7 +400,8 @@ export interface ResolvedScenario {
 /** Resolves a path or a built-in name (`redis-gc-pause` → `scenarios/redis-gc-pause.json`). */
 export function resolveScenario(pathOrName: string): ResolvedScenario {
   if (existsSync(pathOrName)) {
-    if (!statSync(pathOrName).isFile()) throw new InputError(pathOrName, undefined, 'is a directory; expected a scenario file (.json, .yaml or .yml)');
+    const kind = notARegularFile(statSync(pathOrName));
+    if (kind !== undefined) throw new InputError(pathOrName, undefined, `${kind}, not a regular file; expected a scenario file (.json, .yaml or .yml)`);
     return { file: pathOrName, source: pathOrName };
   }
   if (!/[/\\]/.test(pathOrName)) {
@@ -283,6 +414,21 @@ export function resolveScenario(pathOrName: string): ResolvedScenario {
     undefined,
     `no such file, and no built-in scenario of that name; built-ins: ${names.length === 0 ? '(none)' : names.join(', ')}`,
   );
+}
+
+/**
+ * What a path is when it is not a regular file ("is a directory", "is a
+ * FIFO (named pipe)", "is a character device (such as /dev/null)"), or
+ * undefined for a regular file. The old message called them all directories.
+ */
+export function notARegularFile(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  if (stats.isDirectory()) return 'is a directory';
+  if (stats.isFIFO()) return 'is a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'is a character device (such as /dev/null)';
+  if (stats.isBlockDevice()) return 'is a block device';
+  if (stats.isSocket()) return 'is a socket';
+  return 'is not a regular file';
 }
 
 /** Reads, parses and validates a scenario file or built-in scenario. */

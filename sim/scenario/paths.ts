@@ -4,7 +4,6 @@
  * well as from source. Paths of built-in scenarios and shared data hang off it.
  */
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 
 /** The repository root (the folder holding package.json). */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -9,8 +9,57 @@
  * `faults-schema.ts` compose these readers.
  */
 import { InputError, jsonPath } from './errors.ts';
-import type { RangeUs } from '../../algorithms/api/knobs.ts';
-import { parseDurationUs, type Micros } from '../../algorithms/api/time.ts';
+import { showValue, type RangeUs } from '../../algorithms/api/index.ts';
+import { formatUs, parseDurationUs, US_PER_S, type Micros } from '../../algorithms/api/index.ts';
+
+/**
+ * The largest values a scenario may ask for; beyond them the loader refuses
+ * the file (exit 2) instead of running out of memory or time. Each is far
+ * beyond any experiment the built-in scenarios run, and small enough that a
+ * run stays exact and finishes. `SCENARIO_LIMITS` documents them for `list`
+ * and the README.
+ */
+export const LIMITS = {
+  /**
+   * `duration`, `livenessWithin` and every other duration field: one day of
+   * simulated time. Longer than any lease, session or failover window worth
+   * studying, and already minutes of wall time per design (a default
+   * scenario handles ~300 events per simulated second); "1000h" or 1e308 is
+   * a typo, and beyond 2^53 µs time stops being exact.
+   */
+  durationUs: 24 * 3600 * US_PER_S,
+  /** A clock-jump's `by`: a clock set up to a year off (wrong year in an RTC), either way. */
+  clockJumpUs: 366 * 24 * 3600 * US_PER_S,
+  /**
+   * Workload `clients` (and `permits`): 10,000. Each client is a simulated
+   * node with its own timers and history; node ids are packed in 15 bits in
+   * the trace hash. 1,000,000,000 clients passed validation and killed V8.
+   */
+  clients: 10_000,
+  /**
+   * A clock-drift `rate` (the clock runs at (1 + rate)× true speed): from
+   * −0.99 (a hundredth of true speed) to 100 (101×). Real clocks drift by
+   * parts per million; at rate 1e300 every timer fires 1µs after it is set.
+   */
+  driftRate: { min: -0.99, max: 100 },
+  /** Nesting of any value: a scenario's deepest field (`faults[i].cut[j][k]`) is five levels down. */
+  nesting: 32,
+} as const;
+
+/** A limit in whole hours when it is one ("24h" rather than "86400s"). */
+export function formatLongUs(us: Micros): string {
+  const hourUs = 3600 * US_PER_S;
+  return us >= hourUs && us % hourUs === 0 ? `${us / hourUs}h` : formatUs(us);
+}
+
+/** The limits as `list` and the README show them. */
+export const SCENARIO_LIMITS: ReadonlyArray<{ readonly field: string; readonly limit: string }> = [
+  { field: 'duration, livenessWithin, every duration field', limit: `at most ${formatLongUs(LIMITS.durationUs)}` },
+  { field: 'faults[].by (clock-jump)', limit: `at most ${formatLongUs(LIMITS.clockJumpUs)} either way` },
+  { field: 'workload.clients, workload.permits', limit: `1 to ${LIMITS.clients}` },
+  { field: 'faults[].rate (clock-drift)', limit: `${LIMITS.driftRate.min} to ${LIMITS.driftRate.max}` },
+  { field: 'any value', limit: `nested at most ${LIMITS.nesting} levels` },
+];
 
 /** A JSON path as segments: ['faults', 2, 'at']. */
 export type Path = ReadonlyArray<string | number>;
@@ -25,16 +74,9 @@ export function fail(where: Where, path: Path, what: string): never {
   throw new InputError(where.file, jsonPath(path), what);
 }
 
-/** A value as it should appear in a message: JSON, shortened. */
+/** A value as it should appear in a message: JSON, shortened, depth-bounded (never throws, whatever the value). */
 export function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return showValue(value);
 }
 
 /** A plain object (not an array, not null) or an error. */
@@ -87,12 +129,18 @@ export type DurationSign = 'positive' | 'non-negative' | 'any';
 
 const DURATION_FORM = 'a duration such as "250ms", "10s", "2m" or a number of milliseconds';
 
-/** A duration in µs; `sign` says whether zero or negative values are allowed. */
-export function readDuration(where: Where, value: unknown, path: Path, sign: DurationSign): Micros {
+/**
+ * A duration in µs; `sign` says whether zero or negative values are allowed,
+ * `maxUs` the largest magnitude (default: `LIMITS.durationUs`, a day).
+ */
+export function readDuration(where: Where, value: unknown, path: Path, sign: DurationSign, maxUs: Micros = LIMITS.durationUs): Micros {
   const us = parseDurationUs(value);
   if (us === undefined) fail(where, path, `expected ${DURATION_FORM}, got ${show(value)}`);
   if (sign === 'non-negative' && us < 0) fail(where, path, `expected a non-negative duration, got ${show(value)}`);
   if (sign === 'positive' && us <= 0) fail(where, path, `expected a positive duration, got ${show(value)}`);
+  if (Math.abs(us) > maxUs) {
+    fail(where, path, `expected at most ${formatLongUs(maxUs)}${sign === 'any' ? ' either way' : ''} (the longest locksim simulates exactly and in reasonable time), got ${show(value)}`);
+  }
   return us;
 }
 
@@ -123,13 +171,20 @@ export function readProbability(where: Where, value: unknown, path: Path): numbe
   return value;
 }
 
-/** A whole number at least `min`. */
-export function readInteger(where: Where, value: unknown, path: Path, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    fail(where, path, `expected a whole number, got ${show(value)}`);
-  }
+/** A whole number at least `min` and at most `max` (default: the largest exact double; `why` says why the maximum). */
+export function readInteger(where: Where, value: unknown, path: Path, min: number, max?: { value: number; why: string }): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(where, path, `expected a whole number, got ${show(value)}`);
   if (value < min) fail(where, path, `expected a whole number >= ${min}, got ${show(value)}`);
+  const limit = max ?? { value: Number.MAX_SAFE_INTEGER, why: 'the largest whole number a double holds exactly' };
+  if (value > limit.value) fail(where, path, `expected at most ${limit.value} (${limit.why}), got ${show(value)}`);
   return value;
+}
+
+/** A number within [min, max] (`why` says why those bounds). */
+export function readBoundedNumber(where: Where, value: unknown, path: Path, bounds: { min: number; max: number; why: string }): number {
+  const n = readNumber(where, value, path);
+  if (n < bounds.min || n > bounds.max) fail(where, path, `expected a number from ${bounds.min} to ${bounds.max} (${bounds.why}), got ${show(value)}`);
+  return n;
 }
 
 /** A finite number. */

@@ -13,7 +13,7 @@ export function toyRun(seed: number) {
         { kind: 'partition', trigger: { kind: 'at', atUs: 5 * S }, shape: 'halves', target: undefined, groups: undefined, cut: undefined, oneWay: false, durationUs: 2 * S },
       ),
     }),
-    toyLock as never,
+    toyLock,
     seed,
   );
 }

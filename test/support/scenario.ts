@@ -39,7 +39,7 @@ export type FaultInput = Fault extends infer F ? (F extends Fault ? Omit<F, 'ind
 
 /** Numbers faults in order, as the loader does. */
 export function faults(...list: FaultInput[]): Fault[] {
-  return list.map((fault, index) => ({ ...fault, index }) as Fault);
+  return list.map((fault, index): Fault => ({ ...fault, index }));
 }
 
 export { S, MS };

@@ -15,7 +15,7 @@
 import type { Disk } from '../../api/index.ts';
 import { US_PER_S, type Micros } from '../../api/index.ts';
 import type { Op } from './keyspace.ts';
-import type { Persistence } from '../../redis/knobs.ts';
+import type { Persistence } from './options.ts';
 
 /** The disk list the AOF lives in. */
 export const AOF_KEY = 'redis:aof';

@@ -19,7 +19,7 @@
  */
 import type { Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../../api/index.ts';
 import type { Micros } from '../../api/index.ts';
-import type { ReleaseMode } from '../../redis/knobs.ts';
+import type { ReleaseMode } from './options.ts';
 import { Rpc } from './rpc.ts';
 
 /** The key of a mutex lock. */

@@ -14,7 +14,7 @@
 import type { Message } from '../../api/index.ts';
 import type { Micros } from '../../api/index.ts';
 import type { Op, Snapshot } from './keyspace.ts';
-import type { ReleaseMode } from '../../redis/knobs.ts';
+import type { ReleaseMode } from './options.ts';
 
 /** Acquire script: `SET key value NX PX ttl` on the first free key of `keys`, then `INCR counter` when `counter` is set. */
 export type AcquireCmd = {

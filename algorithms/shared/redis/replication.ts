@@ -15,7 +15,7 @@
  */
 import type { Micros } from '../../api/index.ts';
 import type { LockEntry, Op, Snapshot } from './keyspace.ts';
-import type { ExpiryClock } from '../../redis/knobs.ts';
+import type { ExpiryClock } from './options.ts';
 import type { ReplSnapshot, ReplStream } from './protocol.ts';
 
 /** Ops kept for partial resynchronisation. */

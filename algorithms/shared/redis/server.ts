@@ -40,7 +40,7 @@ import type { Message, NodeApi, NodeHandlers, TimerId } from '../../api/index.ts
 import { US_PER_MS, US_PER_S, type Micros } from '../../api/index.ts';
 import { Aof } from './aof.ts';
 import { Keyspace, type LockEntry, type Op } from './keyspace.ts';
-import type { ExpiryClock, Persistence } from '../../redis/knobs.ts';
+import type { ExpiryClock, Persistence } from './options.ts';
 import { asCommand, type AcquireCmd, type Command, type ReplAck, type ReplSnapshot, type ReplStream, type Reply, type UnlockCmd } from './protocol.ts';
 import { localiseOp, localiseSnapshot, ReplicationSource } from './replication.ts';
 

@@ -22,8 +22,15 @@ export const DEFAULT_MAX_CACHE_WORDS = 32 * 1024 * 1024;
 /**
  * Throws HistoryError(undefined, `operation i`, …) for an operation whose
  * shape the model rejects or whose times are not integers with call ≤ return.
+ * A history read from `file` (given) must hold at least one operation: a
+ * verdict on nothing is not a verdict, and "linearizable, exit 0" for an
+ * empty file or /dev/null hid a wrong path. Histories built in code (no
+ * `file`) may be empty.
  */
 export function validateOperations(ops: readonly Operation[], model: Model, file?: string, whereOf?: (i: number) => string): void {
+  if (file !== undefined && ops.length === 0) {
+    throw new HistoryError(file, undefined, `no operations; expected a history with at least one operation (is the file empty, or the wrong file?)`);
+  }
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     const where = whereOf === undefined ? `operation ${i}` : whereOf(i);

@@ -6,8 +6,11 @@
  * integer times and `"return": null` for operations that never returned;
  * missing `input`/`output` read as null; an output of exactly
  * {"unknown": true} reads as UNKNOWN. Checks that each process runs one
- * operation at a time. Does not model: model-specific shapes (the model's
- * `validate` checks those), or comments in the file.
+ * operation at a time. Refuses values nested deeper than `MAX_NESTING`
+ * (models compare and print values recursively; a 5,000-deep list crashed
+ * the error message that reported it), and prints bad values bounded in
+ * depth and length (`showValue`). Does not model: model-specific shapes (the
+ * model's `validate` checks those), or comments in the file.
  */
 
 import { HistoryError } from '../errors.ts';
@@ -16,6 +19,61 @@ import { UNKNOWN } from './history.ts';
 import { setLineOf } from './lines.ts';
 
 const EXAMPLE = '{"process": 1, "call": 0, "return": 5, "f": "read", "input": null, "output": 3}';
+
+/** Deepest nesting an operation line may have: the models' values are scalars, pairs and {"token": n}. */
+export const MAX_NESTING = 32;
+
+/** Longest value text a message shows. */
+const SHOW_CHARS = 60;
+/** Nesting a message spells out; deeper lists and objects print as […] and {…}. */
+const SHOW_DEPTH = 3;
+
+/**
+ * A value as an error message shows it: compact JSON, at most `maxChars`
+ * characters, nesting beyond a few levels elided, never throwing or
+ * recursing without bound (JSON.stringify overflows the stack on a deep
+ * value). The checker imports nothing outside its folder, so this mirrors
+ * the scenario loader's printer (algorithms/api/knobs.ts `showValue`).
+ */
+export function showValue(value: unknown, maxChars = SHOW_CHARS): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : 'a number too large (beyond ±1.8e308)';
+  const parts: string[] = [];
+  let length = 0;
+  const add = (part: string): void => {
+    if (length > maxChars) return;
+    parts.push(part);
+    length += part.length;
+  };
+  const write = (v: unknown, depth: number): void => {
+    if (length > maxChars) return;
+    if (typeof v === 'string') return add(JSON.stringify(v.length > maxChars ? v.slice(0, maxChars) : v));
+    if (typeof v !== 'object' || v === null) return add(String(v));
+    const list = Array.isArray(v);
+    const keys = list ? [] : Object.keys(v);
+    const size = list ? v.length : keys.length;
+    if (size === 0) return add(list ? '[]' : '{}');
+    if (depth >= SHOW_DEPTH) return add(list ? '[…]' : '{…}');
+    add(list ? '[' : '{');
+    for (let i = 0; i < size && length <= maxChars; i++) {
+      if (i > 0) add(',');
+      if (!list) add(`${JSON.stringify(keys[i])}:`);
+      write(list ? v[i] : (v as Record<string, unknown>)[keys[i]], depth + 1);
+    }
+    add(list ? ']' : '}');
+  };
+  write(value, 0);
+  const text = parts.join('');
+  return text.length > maxChars ? `${text.slice(0, maxChars - 3)}...` : text;
+}
+
+/** Whether `value` nests deeper than `limit` levels (stops looking at the limit, so the recursion is bounded). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  for (const child of Object.values(value)) if (nestsDeeperThan(child, limit - 1)) return true;
+  return false;
+}
 
 function isUnknownMarker(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && (v as { unknown?: unknown }).unknown === true;
@@ -35,24 +93,27 @@ function parseLine(text: string, file: string, line: number): Operation {
     throw new HistoryError(file, where, `not valid JSON (${(error as Error).message}); expected one operation object a line, like ${EXAMPLE}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HistoryError(file, where, `expected an operation object like ${EXAMPLE}, got ${JSON.stringify(value)}`);
+    throw new HistoryError(file, where, `expected an operation object like ${EXAMPLE}, got ${showValue(value)}`);
+  }
+  if (nestsDeeperThan(value, MAX_NESTING)) {
+    throw new HistoryError(file, where, `values nested more than ${MAX_NESTING} levels deep; expected an operation whose input and output are values like 3, [1, 2] or {"token": 4}`);
   }
   const obj = value as Record<string, unknown>;
   const process = field(obj, 'process');
-  if (!Number.isSafeInteger(process)) throw new HistoryError(file, where, `"process" must be an integer, got ${JSON.stringify(process)}`);
+  if (!Number.isSafeInteger(process)) throw new HistoryError(file, where, `"process" must be an integer, got ${showValue(process)}`);
   const call = field(obj, 'call');
-  if (!Number.isSafeInteger(call)) throw new HistoryError(file, where, `"call" must be an integer time, got ${JSON.stringify(call)}`);
+  if (!Number.isSafeInteger(call)) throw new HistoryError(file, where, `"call" must be an integer time, got ${showValue(call)}`);
   if (!Object.prototype.hasOwnProperty.call(obj, 'return')) {
     throw new HistoryError(file, where, `"return" is missing; expected an integer time ≥ call, or null for an operation that never returned`);
   }
   const ret = obj.return;
   if (ret !== null && (!Number.isSafeInteger(ret) || (ret as number) < (call as number))) {
-    throw new HistoryError(file, where, `"return" must be an integer time ≥ call (${String(call)}) or null, got ${JSON.stringify(ret)}`);
+    throw new HistoryError(file, where, `"return" must be an integer time ≥ call (${String(call)}) or null, got ${showValue(ret)}`);
   }
   const f = field(obj, 'f');
-  if (typeof f !== 'string' || f === '') throw new HistoryError(file, where, `"f" must be a non-empty string (the operation, e.g. "read"), got ${JSON.stringify(f)}`);
+  if (typeof f !== 'string' || f === '') throw new HistoryError(file, where, `"f" must be a non-empty string (the operation, e.g. "read"), got ${showValue(f)}`);
   const key = field(obj, 'key');
-  if (key !== undefined && typeof key !== 'string') throw new HistoryError(file, where, `"key" must be a string when present, got ${JSON.stringify(key)}`);
+  if (key !== undefined && typeof key !== 'string') throw new HistoryError(file, where, `"key" must be a string when present, got ${showValue(key)}`);
   const input = field(obj, 'input') ?? null;
   const rawOutput = field(obj, 'output') ?? null;
   const output = ret === null || isUnknownMarker(rawOutput) ? UNKNOWN : rawOutput;

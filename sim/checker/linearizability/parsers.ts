@@ -17,8 +17,19 @@ export type HistoryFormat = 'jsonl' | 'porcupine-etcd' | 'porcupine-kv';
 /** Format names, for usage messages. */
 export const FORMAT_NAMES: readonly HistoryFormat[] = Object.freeze(['jsonl', 'porcupine-etcd', 'porcupine-kv'] as HistoryFormat[]);
 
-/** Parses `text` (the content of `file`) in `format`; throws HistoryError(file, `line N`, …) for bad lines. */
+/** The byte-order mark some editors put first in a UTF-8 file: skipped, as the scenario loader skips it. */
+const BOM = '\uFEFF';
+
+/**
+ * Parses `text` (the content of `file`) in `format`; throws HistoryError(file,
+ * `line N`, …) for bad lines. A leading byte-order mark is skipped. An empty
+ * text gives no operations (`validateOperations` refuses that for a file).
+ */
 export function parseHistory(text: string, format: HistoryFormat, file: string): Operation[] {
+  return parseFormat(text.startsWith(BOM) ? text.slice(BOM.length) : text, format, file);
+}
+
+function parseFormat(text: string, format: HistoryFormat, file: string): Operation[] {
   switch (format) {
     case 'jsonl':
       return parseJsonl(text, file);

@@ -1,6 +1,9 @@
 /**
  * `locksim check <history-file…> [--model M] [--format F] [--json]`: checks
- * histories for linearizability (SPEC §5) and returns the exit code.
+ * histories for linearizability (SPEC §5) and returns the exit code. A file
+ * named `-` is the history read from stdin (given once; the caller reads it
+ * and passes its text as `stdin`; its format is guessed from its content, so
+ * a Jepsen etcd log on stdin is recognised without its `.log` name).
  *
  * Models: reading each file, guessing its format, picking the default model
  * (porcupine-etcd → cas-register, porcupine-kv → kv; jsonl needs --model),
@@ -44,7 +47,12 @@ export interface CheckOut {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   color: boolean;
+  /** The text of stdin, for a file named `-` (undefined: stdin was not read, and `-` is refused). */
+  stdin?: string;
 }
+
+/** The file name that means stdin. */
+export const STDIN = '-';
 
 /** One file's result as `--json` prints it. */
 export interface FileVerdict {
@@ -66,32 +74,42 @@ const DEFAULT_MODEL: Record<HistoryFormat, string | undefined> = {
 };
 
 interface Loaded {
+  /** As given (`-` for stdin). */
   file: string;
+  /** As named in messages (`stdin` for `-`). */
+  label: string;
   format: HistoryFormat;
   model: Model;
   ops: Operation[];
 }
 
-function load(file: string, flags: CheckFlags): Loaded {
+function load(file: string, flags: CheckFlags, stdin: string | undefined): Loaded {
   let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new InputError(file, undefined, `cannot read the history file (${code}); expected a readable jsonl, porcupine-etcd or porcupine-kv file`);
+  if (file === STDIN) {
+    if (stdin === undefined) throw new InputError(undefined, '<history-file>', 'cannot read a history from stdin here; expected a file name');
+    text = stdin;
+  } else {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new InputError(file, undefined, `cannot read the history file (${code}); expected a readable jsonl, porcupine-etcd or porcupine-kv file`);
+    }
   }
-  const format = flags.format === undefined ? guessFormat(file, text) : toFormat(flags.format);
+  // stdin has no name to tell a Jepsen etcd log by: guess from the content alone.
+  const format = flags.format === undefined ? guessFormat(file === STDIN ? 'stdin.log' : file, text) : toFormat(flags.format);
+  const label = file === STDIN ? 'stdin' : file;
   const modelName = flags.model ?? DEFAULT_MODEL[format];
   if (modelName === undefined) {
-    throw new InputError(undefined, '--model', `${file} is a jsonl history, which needs --model (one of ${MODEL_NAMES.join(', ')})`);
+    throw new InputError(undefined, '--model', `${label} is a jsonl history, which needs --model (one of ${MODEL_NAMES.join(', ')})`);
   }
   const model = getModel(modelName);
-  const ops = parseHistory(text, format, file);
-  validateOperations(ops, model, file, (i) => {
+  const ops = parseHistory(text, format, label);
+  validateOperations(ops, model, label, (i) => {
     const line = lineOf(ops[i]);
     return line === undefined ? `operation ${i}` : `line ${line}`;
   });
-  return { file, format, model, ops };
+  return { file, label, format, model, ops };
 }
 
 const UNKNOWN_WHY: Record<string, string> = {
@@ -110,7 +128,8 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
     if (files.length === 0) throw new InputError(undefined, '<history-file>', 'give at least one history file to check');
     if (flags.format !== undefined) toFormat(flags.format);
     if (flags.model !== undefined) getModel(flags.model);
-    loaded = files.map((file) => load(file, flags));
+    if (files.filter((file) => file === STDIN).length > 1) throw new InputError(undefined, '<history-file>', 'stdin (-) is given more than once; it can be read once');
+    loaded = files.map((file) => load(file, flags, out.stdin));
   } catch (error) {
     if (error instanceof InputError || error instanceof HistoryError) {
       out.stderr(`locksim check: ${error.message}\n`);
@@ -146,12 +165,12 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
 function renderText(item: Loaded, result: LinResult, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const facts = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}, model ${item.model.name}, ${result.ms.toFixed(1)} ms`;
-  if (result.ok === true) return `${c.green('✓')} ${item.file}: linearizable ${c.dim(`(${facts})`)}\n`;
+  if (result.ok === true) return `${c.green('✓')} ${item.label}: linearizable ${c.dim(`(${facts})`)}\n`;
   if (result.ok === 'unknown') {
     const why = UNKNOWN_WHY[result.unknownReason ?? 'steps'] ?? 'the budget ran out';
-    return `${c.yellow('?')} ${item.file}: unknown — ${why} before a verdict (not a failure) ${c.dim(`(${facts})`)}\n`;
+    return `${c.yellow('?')} ${item.label}: unknown — ${why} before a verdict (not a failure) ${c.dim(`(${facts})`)}\n`;
   }
-  const lines = [`${c.red('✗')} ${item.file}: ${c.red.bold('NOT linearizable')} ${c.dim(`(${facts})`)}`];
+  const lines = [`${c.red('✗')} ${item.label}: ${c.red.bold('NOT linearizable')} ${c.dim(`(${facts})`)}`];
   if (result.counterexample !== undefined) {
     lines.push(formatCounterexample(result.counterexample, { bad: (s) => c.red(s), dim: (s) => c.dim(s), bold: (s) => c.bold(s) }, '    '));
   }

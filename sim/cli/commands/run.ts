@@ -1,19 +1,29 @@
 /**
- * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE]`:
+ * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE|-]`:
  * one scenario, every listed design side by side.
  *
- * The trace has a header line per design (written by the runner). Files (`--trace`, `--report`) are written only after every
- * design ran, each all at once. Exit: 0 every expectation held (or none),
- * 1 one differed, 2 bad input (thrown as `InputError`, handled by `main`).
+ * `--trace FILE` streams the one-line-per-event trace (a `# design …` header
+ * line per design, written by the runner) into a temp file beside FILE as
+ * the run goes, renamed to FILE at the end and removed if anything fails:
+ * nothing is held in memory and no half trace is ever visible. `--trace -`
+ * streams it to stdout instead, and then stdout carries only the trace: the
+ * table goes to stderr, and `--json` is refused (exit 2), since `--json`
+ * means one JSON document on stdout and nothing else.
+ *
+ * Exit: 0 every expectation held (or none), 1 one differed, 2 bad input
+ * (thrown as `InputError`, handled by `main`).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DESIGNS } from '../../../algorithms/index.ts';
 import { renderRun } from '../../../reports/render-run.ts';
+import type { RunResult } from '../../harness/result.ts';
+import { LivelockError } from '../../core/engine.ts';
 import { runScenario } from '../../harness/runner.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { designOf, loadScenarioFile } from '../../scenario/load.ts';
-import { colours, writeFileAtomic, type CliIo } from '../io.ts';
+import { colours, type CliIo } from '../io.ts';
+import { fileTraceSink, streamTraceSink, type TraceSink } from '../trace-sink.ts';
 
 /** `run`'s flags as commander parsed them. */
 export interface RunFlags {
@@ -23,10 +33,17 @@ export interface RunFlags {
   readonly trace?: string;
 }
 
+/** The `--trace` value that means stdout. */
+export const TRACE_STDOUT = '-';
+
 /** Runs `run`; returns the exit code. Throws InputError for bad input. */
 export async function runRun(argument: string, flags: RunFlags, io: CliIo): Promise<number> {
+  const toStdout = flags.trace === TRACE_STDOUT;
+  if (toStdout && flags.json === true) {
+    throw new InputError(undefined, '--trace', 'the trace cannot go to stdout (-) together with --json (stdout holds only the JSON document); give --trace a file name');
+  }
   const designFlag = parseDesignFlag(flags.design);
-  if (flags.trace !== undefined) checkWritable(flags.trace, '--trace');
+  if (flags.trace !== undefined && !toStdout) checkWritable(flags.trace, '--trace');
 
   const loaded = loadScenarioFile(argument, DESIGNS, { extraDesigns: designFlag ?? [] });
   const designs = designFlag ?? loaded.designs;
@@ -34,24 +51,31 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
   const scenario = { ...loaded, designs: [...loaded.designs, ...designs.filter((d) => !loaded.designs.includes(d))] };
   const seed = flags.seed ?? scenario.seed;
 
-  const traceLines: string[] = [];
-  // The runner starts each design's trace with a `# design …` header line.
-  const trace = flags.trace === undefined ? undefined : (line: string): void => void traceLines.push(line);
-  const result = runScenario(scenario, DESIGNS, { designs, seed, trace });
-  const ran = result.results.map((r) => r.design);
-  if (ran.join(',') !== designs.join(',')) throw new Error(`runScenario ran ${ran.join(', ') || 'nothing'}; expected ${designs.join(', ')}`);
-  const results = result.results;
-
-  if (flags.trace !== undefined) writeFileAtomic(flags.trace, traceLines.length === 0 ? '' : `${traceLines.join('\n')}\n`);
+  let sink: TraceSink | undefined;
+  if (flags.trace !== undefined) sink = toStdout ? streamTraceSink(io.stdoutSync ?? io.stdout) : fileTraceSink(flags.trace);
+  let result: RunResult;
+  try {
+    result = runScenario(scenario, DESIGNS, { designs, seed, trace: sink?.line });
+    const ran = result.results.map((r) => r.design);
+    if (ran.join(',') !== designs.join(',')) throw new Error(`runScenario ran ${ran.join(', ') || 'nothing'}; expected ${designs.join(', ')}`);
+    sink?.commit();
+  } catch (error) {
+    sink?.abort();
+    // A scenario whose true time stops advancing is bad input: name the file and the design.
+    if (error instanceof LivelockError) throw new InputError(argument, error.design, error.message);
+    throw error;
+  }
 
   if (flags.json === true) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const header = { argument, seed, designFlag: flags.design === undefined ? undefined : designs.join(','), description: scenario.description, expect: scenario.expect };
-    io.stdout(renderRun(result, header, colours(io)));
-    if (flags.trace !== undefined) io.stdout(`trace written to ${flags.trace}\n`);
+    // With the trace on stdout, the table goes to stderr (and is coloured for stderr).
+    const write = toStdout ? io.stderr : io.stdout;
+    write(renderRun(result, header, colours(io, toStdout ? 'stderr' : 'stdout')));
+    if (flags.trace !== undefined && !toStdout) write(`trace written to ${flags.trace}\n`);
   }
-  return results.every((r) => r.expect.met) ? 0 : 1;
+  return result.results.every((r) => r.expect.met) ? 0 : 1;
 }
 
 /** `--design a,b` → registered design names (an unknown one is an InputError). */
@@ -69,6 +93,7 @@ function parseDesignFlag(value: string | undefined): string[] | undefined {
 
 /** Refuses an output path whose folder does not exist, before anything runs. */
 function checkWritable(file: string, flag: string): void {
+  if (file === '') throw new InputError(undefined, flag, 'expected a file name (or - for stdout), got an empty string');
   const folder = dirname(resolve(file));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new InputError(undefined, flag, `cannot write ${JSON.stringify(file)}: folder ${JSON.stringify(dirname(file))} does not exist`);
