@@ -1,27 +1,18 @@
 /**
  * The linearizability checker against Porcupine's own test histories: every
- * file in shared/data/porcupine/EXPECTED.tsv gets exactly the expected
+ * file in test/fixtures/porcupine/EXPECTED.tsv (copied from Porcupine) gets exactly the expected
  * verdict (102 Jepsen etcd logs with cas-register, 6 kv logs with kv), and the
  * non-partitioned map-state kv model agrees on the kv files Porcupine runs it
  * on (1 and 10 clients).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkOperations, getModel, kvMapModel, parseHistory, type Model } from '../sim/checker/linearizability/index.ts';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-
-/** shared/data/porcupine beside the repo, else under $LOCKSIM_SHARED (the shared/ folder, or the porcupine folder itself). */
-function dataDir(): string {
-  const candidates = [path.resolve(repoRoot, '../shared/data/porcupine')];
-  const env = process.env.LOCKSIM_SHARED;
-  if (env !== undefined && env !== '') candidates.push(path.resolve(env, 'data/porcupine'), path.resolve(env));
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'EXPECTED.tsv')));
-  if (found === undefined) throw new Error(`Porcupine test data not found; looked in ${candidates.join(', ')} (set LOCKSIM_SHARED to the shared/ folder)`);
-  return found;
-}
+/** The Porcupine histories vendored with the repository (with their licence note): a fresh clone tests on its own. */
+const DIR = fileURLToPath(new URL('./fixtures/porcupine/', import.meta.url));
 
 interface Row {
   file: string;
@@ -29,7 +20,6 @@ interface Row {
   ops: number;
 }
 
-const DIR = dataDir();
 const ROWS: Row[] = readFileSync(path.join(DIR, 'EXPECTED.tsv'), 'utf8')
   .trim()
   .split('\n')
