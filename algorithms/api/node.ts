@@ -85,8 +85,8 @@ export interface NodeApi {
   monotonic(): Micros;
   /** Sends a message; the network may delay, drop, duplicate or reorder it. */
   send(to: string, msg: Message): void;
-  /** Calls `fn` after `delayUs` of this node's monotonic time. Timers die with a crash. */
-  setTimer(delayUs: Micros, fn: () => void): TimerId;
+  /** Calls `fn` after `delayUs` of this node's monotonic time. Timers die with a crash. `label` names it in the trace (e.g. `heartbeat`). */
+  setTimer(delayUs: Micros, fn: () => void, label?: string): TimerId;
   cancelTimer(id: TimerId): void;
   readonly disk: Disk;
   /** This node's own random stream (seeded). */

@@ -131,7 +131,7 @@ class CasClient implements SectionClient {
       run.timer = this.api.setTimer(this.backoffUs(run.casSent), () => {
         run.timer = null;
         if (this.run === run) this.read(run, false);
-      });
+      }, 'backoff');
     });
   }
 

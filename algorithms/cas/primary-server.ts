@@ -145,7 +145,7 @@ class PrimaryServer implements NodeHandlers {
     this.flushTimer = this.api.setTimer(REPL_FLUSH_US, () => {
       this.flushTimer = null;
       if (this.isPrimary()) this.broadcast();
-    });
+    }, 'replication flush');
   }
 
   private heartbeat(): void {
@@ -155,7 +155,7 @@ class PrimaryServer implements NodeHandlers {
       if (!this.isPrimary()) return;
       this.broadcast();
       this.heartbeat();
-    });
+    }, 'heartbeat');
   }
 
   private broadcast(): void {
@@ -211,7 +211,7 @@ class PrimaryServer implements NodeHandlers {
       this.cron();
       if (this.isPrimary()) return;
       if (this.api.monotonic() - this.lastHeardUs >= this.failoverAfterUs + this.rank() * PROMOTION_STAGGER_US) this.promote();
-    });
+    }, 'cron');
   }
 
   /** How many servers numbered below this one could promote first (every one but the primary). */

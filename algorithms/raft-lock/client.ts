@@ -179,7 +179,7 @@ class RaftLockClient implements LockClient {
           this.sessionDied(s, 'the service ended the session');
         }
       });
-    });
+    }, 'keep-alive');
   }
 
   /** The lease runs `sessionTtl` from when the answered request was sent. */
@@ -189,7 +189,7 @@ class RaftLockClient implements LockClient {
     s.leaseTimer = this.api.setTimer(Math.max(0, s.leaseEndUs - this.api.monotonic()), () => {
       s.leaseTimer = null;
       if (this.session === s && this.api.monotonic() >= s.leaseEndUs) this.sessionDied(s, 'session lease ran out by own clock');
-    });
+    }, 'lease end');
   }
 
   /** Forgets a session and asks the service to close it (best effort, until the service would have expired it anyway). */
@@ -201,7 +201,7 @@ class RaftLockClient implements LockClient {
     s.keepAliveCall?.cancel();
     s.openCall = s.keepAliveCall = null;
     const close = this.link.call({ op: 'close', session: s.id }, () => {});
-    this.api.setTimer(this.knobs.sessionTtlUs, () => close.cancel());
+    this.api.setTimer(this.knobs.sessionTtlUs, () => close.cancel(), 'session close');
   }
 
   /** The session is gone (lease ran out or the service ended it): give up the lock, then carry on. */
@@ -249,7 +249,7 @@ class RaftLockClient implements LockClient {
           a.pollTimer = this.api.setTimer(this.pollUs, () => {
             a.pollTimer = null;
             if (this.acquiring === a && this.session === s) this.sendAcquire();
-          });
+          }, 'poll');
         }
         return;
       case 'session-ended':

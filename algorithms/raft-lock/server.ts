@@ -203,7 +203,7 @@ class RaftLockServer implements NodeHandlers {
       if (!this.raft.isLeader()) return;
       this.sweep();
       this.armSweep();
-    });
+    }, 'session sweep');
   }
 
   /** Proposes an `expire` for every session whose deadline passed by this leader's clock. */

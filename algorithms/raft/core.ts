@@ -227,7 +227,7 @@ export class RaftNode<C> {
       this.electionTimer = null;
       if (this.panicReason !== null || this.roleNow === 'leader') return;
       this.startPreVote();
-    });
+    }, 'election');
   }
 
   private cancelElectionTimer(): void {
@@ -389,7 +389,7 @@ export class RaftNode<C> {
       }
       this.broadcast();
       this.armHeartbeat();
-    });
+    }, 'heartbeat');
   }
 
   /** CheckQuorum: no quorum acknowledged anything sent within `electionTimeout.max`. */

@@ -166,7 +166,7 @@ export class RedisLockClient extends RedisClientBase {
           if (reply.type !== 'redis.moved') throw new Error(`${this.api.id}: unexpected reply ${reply.type} to an unlock`);
           this.follow(reply.primary);
           if (redirects > 0) this.sendUnlock(hold, done, redirects - 1, uncertain);
-          else this.api.setTimer(this.options.retryDelayUs, () => again(uncertain));
+          else this.api.setTimer(this.options.retryDelayUs, () => again(uncertain), 'retry');
         },
         timeout: () => {
           this.rotate();

@@ -164,7 +164,7 @@ export class LeaderLink<Body extends object, Result> {
       if (call.done) return;
       before?.();
       this.attempt(call);
-    });
+    }, 'call timeout');
   }
 
   private finish(call: CallState<Body, Result>): void {

@@ -60,7 +60,7 @@ export class InOrderInbox<M> {
         if (this.closed || this.early.size === 0) return;
         this.close();
         this.broken();
-      });
+      }, 'gap timeout');
     }
   }
 

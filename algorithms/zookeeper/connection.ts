@@ -174,7 +174,7 @@ export class ZkConnection {
     c.connectTimer = this.api.setTimer(connectTimeoutUs, () => {
       c.connectTimer = null;
       if (this.conn === c && !c.established) this.connectionLost(`no answer from ${server} within the connect timeout`);
-    });
+    }, 'connect timeout');
   }
 
   private send(c: Conn, body: ClientBody): void {
@@ -251,7 +251,7 @@ export class ZkConnection {
       if (!this.connected || c === null) return;
       this.send(c, { type: 'zk.ping' });
       this.armPing();
-    });
+    }, 'ping');
   }
 
   /** One lazily re-armed timer for the read timeout (2/3 T of silence) and the request timeout (T/3 without a reply). */
@@ -273,7 +273,7 @@ export class ZkConnection {
         return;
       }
       this.armHealth();
-    });
+    }, 'health');
   }
 
   private healthDeadline(): Micros {
@@ -316,7 +316,7 @@ export class ZkConnection {
     this.reconnectTimer = this.api.setTimer(this.api.rng.int(0, RECONNECT_PAUSE_MAX_US), () => {
       this.reconnectTimer = null;
       if (this.conn === null && (this.session !== null || this.waiting.length > 0)) this.connectNext();
-    });
+    }, 'reconnect');
     const failed = [...this.pending.values()];
     this.pending.clear();
     for (const p of failed) p.cb({ code: 'ConnectionLoss' });
@@ -331,7 +331,7 @@ export class ZkConnection {
       if (this.connected || this.session === null) return;
       this.api.emit({ kind: 'metric', name: 'clientSelfExpiries' });
       this.sessionExpired('session expired by the client\'s own clock (4/3 of the timeout without a server)');
-    });
+    }, 'self-expiry');
   }
 
   /** The session is gone: fail everything, drop watches, start over with a new session on the next request. */

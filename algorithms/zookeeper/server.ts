@@ -357,7 +357,7 @@ export class ZkServer implements NodeHandlers {
       }
       this.touched.clear();
       this.armTouchReport();
-    });
+    }, 'tick');
   }
 
   private onTouch(msg: ZkTouch): void {
@@ -389,7 +389,7 @@ export class ZkServer implements NodeHandlers {
       if (!this.raft.isLeader()) return;
       this.expireDue();
       this.armExpiryCheck();
-    });
+    }, 'session expiry');
   }
 
   private expireDue(): void {

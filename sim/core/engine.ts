@@ -184,9 +184,10 @@ export class Simulation implements NodeHost {
     this.freeDeliveries.push(event);
   }
 
-  setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent {
+  /** A timer's `label` only names it in the text trace; like every timer, it is hashed by time and node alone. */
+  setTimer(node: SimNode, delayUs: Micros, fn: () => void, label = ''): SimEvent {
     if (!(delayUs >= 0)) throw new Error(`${node.id} set a timer with a negative or invalid delay: ${delayUs}`);
-    const event = new SimEvent(TIMER, node, node.incarnation, fn, null, null, '');
+    const event = new SimEvent(TIMER, node, node.incarnation, fn, null, null, label);
     event.time = this.nowUs + node.clock.trueSpan(delayUs);
     this.queue.push(event.time, event);
     return event;
@@ -326,7 +327,7 @@ export class Simulation implements NodeHost {
     if (this.traceLine === undefined) return;
     const at = traceTime(event.time);
     if (event.kind === ACTION) this.traceLine(`${at} sim ${event.label}`);
-    else if (event.kind === TIMER) this.traceLine(`${at} ${node!.id} timer${suffix === '' ? '' : ' ' + suffix}`);
+    else if (event.kind === TIMER) this.traceLine(`${at} ${node!.id} timer${event.label === '' ? '' : ' ' + event.label}${suffix === '' ? '' : ' ' + suffix}`);
     else this.traceLine(`${at} ${node!.id} <- ${event.from!.id} ${describeMessage(event.msg!)}${suffix === '' ? '' : ' ' + suffix}`);
   }
 

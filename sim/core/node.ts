@@ -45,7 +45,7 @@ export class SimEvent {
 export interface NodeHost {
   readonly nowUs: Micros;
   send(from: SimNode, to: string, msg: Message): void;
-  setTimer(node: SimNode, delayUs: Micros, fn: () => void): SimEvent;
+  setTimer(node: SimNode, delayUs: Micros, fn: () => void, label?: string): SimEvent;
   emit(node: SimNode, event: NodeEvent): void;
   note(node: SimNode, text: string): void;
 }
@@ -88,7 +88,7 @@ function makeApi(node: SimNode, host: NodeHost): NodeApi {
     now: () => node.clock.wall(host.nowUs),
     monotonic: () => node.clock.monotonic(host.nowUs),
     send: (to, msg) => host.send(node, to, msg),
-    setTimer: (delayUs, fn) => host.setTimer(node, delayUs, fn) as unknown as TimerId,
+    setTimer: (delayUs, fn, label) => host.setTimer(node, delayUs, fn, label) as unknown as TimerId,
     cancelTimer: (id) => {
       (id as unknown as SimEvent).cancelled = true;
     },

@@ -98,9 +98,9 @@ export class ClientLoop {
   }
 
   /** Replaces the pending timer with `fn` after `delayUs` of this node's time. */
-  setPending(delayUs: Micros, fn: () => void): void {
+  setPending(delayUs: Micros, fn: () => void, label: string): void {
     this.clearPending();
-    this.pendingTimer = this.api.setTimer(delayUs, fn);
+    this.pendingTimer = this.api.setTimer(delayUs, fn, label);
   }
 
   clearPending(): void {
@@ -127,7 +127,7 @@ export class ClientLoop {
 
   /** Thinks, then begins the next section. */
   think(beginSection: () => void): void {
-    this.setPending(drawUs(this.rng, this.workload.thinkUs), beginSection);
+    this.setPending(drawUs(this.rng, this.workload.thinkUs), beginSection, 'think');
   }
 
   /**
@@ -139,7 +139,7 @@ export class ClientLoop {
     const progress = this.progress;
     if (!progress.started) {
       progress.started = true;
-      if (this.workload.staggerUs > 0 && progress.index > 1) this.setPending(this.workload.staggerUs * (progress.index - 1), beginSection);
+      if (this.workload.staggerUs > 0 && progress.index > 1) this.setPending(this.workload.staggerUs * (progress.index - 1), beginSection, 'stagger');
       else beginSection();
       return;
     }

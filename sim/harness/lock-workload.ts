@@ -49,7 +49,7 @@ export function createWorkloadClient(
   let readValue = 0;
 
   const client = makeClient((reason) => onLost(reason));
-  const setPending = (delayUs: Micros, fn: () => void): void => loop.setPending(delayUs, fn);
+  const setPending = (delayUs: Micros, fn: () => void, label: string): void => loop.setPending(delayUs, fn, label);
   const clearPending = (): void => loop.clearPending();
   const think = (): void => {
     phase = 'thinking';
@@ -76,7 +76,7 @@ export function createWorkloadClient(
       acquireCall = null; // outcome unknown: the op stays open (return null) and its process retires
       loop.retire();
       think();
-    });
+    }, 'acquire timeout');
     client.acquire((result) => {
       if (phase !== 'acquiring' || attempt !== thisAttempt) {
         throw new Error(`${me}: the design reported an acquire after it was abandoned`);
@@ -108,7 +108,7 @@ export function createWorkloadClient(
     const id = msg.id;
     setPending(STORE_TIMEOUT_US, () => {
       if (requestId === id) giveUp('store did not answer');
-    });
+    }, 'store timeout');
   }
 
   function onStore(msg: Message): void {
@@ -129,7 +129,7 @@ export function createWorkloadClient(
         }
         phase = 'writing';
         storeRequest({ type: 'store-write', id: ++requestId, token: grant?.token, value: readValue + 1, basedOn: readValue });
-      });
+      }, 'hold');
       return;
     }
     if (phase === 'writing' && msg.type === 'store-write-ok') {

@@ -118,7 +118,7 @@ export function createSectionWorkloadClient(
       if (current !== s) return;
       client.abandon();
       end(s, false);
-    });
+    }, 'deadline');
   }
 
   function hold(s: Section, then: () => void): void {
@@ -131,7 +131,7 @@ export function createSectionWorkloadClient(
       s.holding = false;
       armDeadline(s);
       then();
-    });
+    }, 'hold');
   }
 
   function invoked(s: Section, call: SectionCall): number {

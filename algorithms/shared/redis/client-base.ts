@@ -163,7 +163,7 @@ export abstract class RedisClientBase implements LockClient {
     session.retryTimer = this.api.setTimer(delayUs, () => {
       session.retryTimer = null;
       if (session.live) this.startAttempt(session);
-    });
+    }, 'retry');
   }
 
   /** Fire-and-forget unlock of `key` (if it still holds `value`) at one server. */
@@ -188,6 +188,6 @@ export abstract class RedisClientBase implements LockClient {
     }
     hold.timer = this.api.setTimer(remainingUs, () => {
       if (this.hold === hold && this.state === 'holding') this.armDeadline(hold);
-    });
+    }, 'validity');
   }
 }

@@ -54,7 +54,7 @@ export class Rpc {
         if (this.timedOut.size > LATE_LIMIT) this.timedOut.delete(this.timedOut.keys().next().value!);
       }
       handlers.timeout();
-    });
+    }, 'request timeout');
     this.api.send(to, build(reqId));
     return reqId;
   }

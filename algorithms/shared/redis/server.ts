@@ -117,7 +117,7 @@ export class RedisServer implements NodeHandlers {
     api.disk.fsync();
     if (restarted && options.restartDelayUs > 0) {
       api.note(`restarted after a crash: staying down for ${options.restartDelayUs}us (delayed restart)`);
-      api.setTimer(options.restartDelayUs, () => this.boot());
+      api.setTimer(options.restartDelayUs, () => this.boot(), 'restart delay');
     } else {
       this.boot();
     }
@@ -158,7 +158,7 @@ export class RedisServer implements NodeHandlers {
     this.lastHeardUs = this.api.monotonic();
     if (this.primaryNow === this.api.id) this.becomePrimary();
     else this.roleNow = 'replica';
-    this.api.setTimer(CRON_US, () => this.cron());
+    this.api.setTimer(CRON_US, () => this.cron(), 'cron');
   }
 
   // ---- messages ----------------------------------------------------------------------------
@@ -233,14 +233,14 @@ export class RedisServer implements NodeHandlers {
       this.flushTimer = this.api.setTimer(REPL_FLUSH_US, () => {
         this.flushTimer = null;
         this.replicate();
-      });
+      }, 'replication flush');
     }
   }
 
   // ---- cron ---------------------------------------------------------------------------------
 
   private cron(): void {
-    this.api.setTimer(CRON_US, () => this.cron());
+    this.api.setTimer(CRON_US, () => this.cron(), 'cron');
     const monoUs = this.api.monotonic();
     this.aof.tick(monoUs);
     if (this.roleNow === 'primary') {
