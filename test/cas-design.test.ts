@@ -125,7 +125,8 @@ describe('durability', () => {
       durationUs: 4 * S, trigger: { kind: 'at', atUs: 1 * S },
     });
     const result = runDesignWith(casScenario({ servers: 3, replication: 'sync' }, { faults: split }), casDesign, 1);
-    expect(result.metrics.elections).toBeGreaterThanOrEqual(2);
+    // The bootstrap election is not counted (warm start): the partition forces at least one more.
+    expect(result.metrics.elections).toBeGreaterThanOrEqual(1);
     expect(result.safe).toBe(true);
   });
 });

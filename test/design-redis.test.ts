@@ -24,8 +24,8 @@ const LONE: ServerOptions = {
   expiryClock: 'wall',
   group: ['s1'],
   initialPrimary: 's1',
-  failover: 'none',
-  failoverAfterUs: 5 * S,
+  replicationDelayUs: 100,
+  restarted: false,
   restartDelayUs: 0,
   announceRole: true,
 };
@@ -105,7 +105,10 @@ describe('redis knobs', () => {
       release: 'compare-and-delete',
       tokens: 'incr',
       replicas: 0,
+      replicationDelayUs: 100,
       failover: 'none',
+      sentinels: 3,
+      quorum: 2,
       failoverAfterUs: 5 * S,
       persistence: 'none',
       expiryClock: 'wall',
@@ -114,6 +117,9 @@ describe('redis knobs', () => {
     });
     expect(redis.serverCount(knobs)).toBe(1);
     expect(redis.serverCount(redis.parseKnobs({ replicas: 2 }, 1))).toBe(3);
+    // Sentinels run on their own server nodes after the replicas.
+    expect(redis.serverCount(redis.parseKnobs({ replicas: 1, failover: 'sentinel' }, 1))).toBe(5);
+    expect(redis.serverCount(redis.parseKnobs({ replicas: 2, failover: 'sentinel', sentinels: 5, quorum: 3 }, 1))).toBe(8);
   });
 
   it('refuses unknown knobs, bad values and a server count that contradicts replicas', () => {
@@ -122,6 +128,11 @@ describe('redis knobs', () => {
     expect(() => redis.parseKnobs({ ttl: '0s' }, 1)).toThrow(/above zero/);
     expect(() => redis.parseKnobs({ servers: 3, replicas: 1 }, 1)).toThrow(/servers must be 1 or 2; got 3/);
     expect(redis.parseKnobs({ servers: 2, replicas: 1, permits: 2 }, 2).replicas).toBe(1);
+    expect(redis.parseKnobs({ servers: 5, replicas: 1, failover: 'sentinel' }, 1).sentinels).toBe(3);
+    expect(() => redis.parseKnobs({ failover: 'sentinel', sentinels: 3, quorum: 4 }, 1)).toThrow(/quorum \(4\) cannot exceed sentinels \(3\)/);
+    expect(() => redis.parseKnobs({ sentinels: 0 }, 1)).toThrow(/at least 1/);
+    expect(redis.parseKnobs({ replicationDelay: '0s' }, 1).replicationDelayUs).toBe(0);
+    expect(() => redis.parseKnobs({ replicationDelay: '-1ms' }, 1)).toThrow(/non-negative/);
   });
 });
 
@@ -263,71 +274,112 @@ describe('redis server: persistence across a crash', () => {
   });
 });
 
-describe('redis server: async replication and Sentinel failover', () => {
+describe('redis server: async replication and REPLICAOF', () => {
+  /** Servers s1 (primary), s2, s3 and the driver nodes (a driver plays Sentinel where a test sends REPLICAOF). */
   function replicated(options: Partial<ServerOptions> = {}): SimWorld {
     const world = new SimWorld();
     const group = ['s1', 's2', 's3'];
     for (const id of group) {
-      world.add(id, (api) => new RedisServer(api, { ...LONE, group, failover: 'sentinel', ...options }));
+      world.add(id, (api) => new RedisServer(api, { ...LONE, group, ...options }));
     }
     addDrivers(world);
     return world.start();
   }
   const server = (world: SimWorld, id: string): RedisServer => world.node(id).handlersAs(RedisServer);
+  /** A driver sends `REPLICAOF primary` (null: NO ONE) to `to`, as a Sentinel does. */
+  function replicaOf(world: SimWorld, to: string, primary: string | null, epoch = 1): void {
+    world.node('c').send(to, { type: 'sentinel.replicaof', primary, epoch });
+    world.runFor(5 * MS);
+  }
 
-  it('ships writes to the replicas shortly after replying, and replicas answer MOVED', () => {
+  it('ships writes to the replicas within replicationDelay of the reply; a replica refuses writes with READONLY, naming no primary', () => {
     const world = replicated();
+    world.runFor(10 * MS);
     acquire(world, 'c1', 'a');
-    world.runFor(20 * MS);
     expect(server(world, 's2').keyspace.peek('lock')?.owner).toBe('c1');
     expect(server(world, 's3').keyspace.counter('lock:token')).toBe(1);
-    const moved = command(world, 'c1', 's2', { type: 'redis.acquire', keys: ['lock'], value: 'x', ttlUs: S, counter: null });
-    expect(moved).toMatchObject({ type: 'redis.moved', primary: 's1' });
+    const refused = command(world, 'c1', 's2', { type: 'redis.acquire', keys: ['lock'], value: 'x', ttlUs: S, counter: null });
+    expect(refused).toEqual({ type: 'redis.readonly', reqId: refused?.reqId });
   });
 
-  it('a primary that crashes right after granting loses the write; the promoted replica repeats the token', () => {
+  it('a primary that crashes within replicationDelay of a grant loses it; once promoted, the replica repeats the token', () => {
     const world = replicated();
     world.runFor(1 * S);
-    const first = acquire(world, 'c1', 'a');
-    world.node('s1').crash('none'); // within the 10 ms replication lag
-    world.runFor(5.5 * S);
+    world.node('c1').send('s1', { type: 'redis.acquire', reqId: 'first', keys: ['lock'], value: 'a', ttlUs: 10 * S, counter: 'lock:token' });
+    world.runFor(1 * MS + 50); // s1 granted 50 µs ago: the reply left, the 100 µs flush has not fired
+    world.node('s1').crash('none');
+    world.runFor(2 * MS);
+    const first = replyOf(repliesTo(world.node('c1')).find((r) => r.reqId === 'first'), 'redis.acquired', "c1's acquire");
+    expect(server(world, 's2').keyspace.counter('lock:token')).toBe(0);
+    world.runFor(10 * S);
+    expect(server(world, 's2').role).toBe('replica'); // a replica never promotes itself
+    replicaOf(world, 's2', null, 1);
+    replicaOf(world, 's3', 's2');
     expect(server(world, 's2').role).toBe('primary');
     expect(world.node('s2').events('elected').map((e) => e.event.term)).toEqual([1]);
     expect(server(world, 's3').primary).toBe('s2');
-    expect(world.node('s3').events('elected')).toHaveLength(0);
     const second = acquire(world, 'c2', 'b', { to: 's2' });
     expect([first.token, second.ok, second.token]).toEqual([1, true, 1]);
+    world.runFor(10 * MS);
+    expect(server(world, 's3').keyspace.peek('lock')?.owner).toBe('c2');
   });
 
-  it('the lowest-numbered live replica promotes first; the next one waits its turn', () => {
-    const world = replicated();
-    world.runFor(1 * S);
-    world.node('s1').crash('none');
-    world.node('s2').crash('none');
-    world.runFor(5.5 * S);
-    expect(server(world, 's3').role).toBe('replica');
-    world.runFor(1 * S);
-    expect(server(world, 's3').role).toBe('primary');
+  it('the replication window is the replicationDelay knob: a crash 50 µs after the grant loses it with 100 µs, not with 0', () => {
+    for (const replicationDelayUs of [100, 0]) {
+      const world = replicated({ replicationDelayUs });
+      world.runFor(1 * S);
+      world.node('c1').send('s1', { type: 'redis.acquire', reqId: `w${replicationDelayUs}`, keys: ['lock'], value: 'a', ttlUs: 10 * S, counter: 'lock:token' });
+      world.runFor(1 * MS + 50); // 1 ms latency: s1 granted 50 µs ago
+      expect(world.node('s1').events('granted')).toHaveLength(1);
+      world.node('s1').crash('none');
+      world.runFor(10 * MS);
+      expect({ replicationDelayUs, replicated: server(world, 's2').keyspace.counter('lock:token') }).toEqual({ replicationDelayUs, replicated: replicationDelayUs === 0 ? 1 : 0 });
+    }
   });
 
-  it('an old primary that comes back steps down and takes the new primary\'s data', () => {
+  it('an old primary told REPLICAOF steps down, resyncs in full and loses the writes it took alone', () => {
     const world = replicated();
     world.runFor(1 * S);
-    world.node('s1').crash('all');
-    world.runFor(6 * S);
+    world.cut('s1', 's2');
+    world.cut('s1', 's3');
+    acquire(world, 'c1', 'a'); // only s1 has it
+    replicaOf(world, 's2', null, 1);
+    replicaOf(world, 's3', 's2');
     acquire(world, 'c2', 'b', { to: 's2' });
-    world.node('s1').restart();
-    world.runFor(2 * S);
+    world.heal();
+    replicaOf(world, 's1', 's2');
+    world.runFor(100 * MS);
     expect(server(world, 's1').role).toBe('replica');
     expect(server(world, 's1').primary).toBe('s2');
     expect(world.node('s1').events('stepped-down')).toHaveLength(1);
     expect(server(world, 's1').keyspace.peek('lock')?.owner).toBe('c2');
+    expect(server(world, 's1').keyspace.counter('lock:token')).toBe(1);
   });
 
-  it('replicas do not promote without failover "sentinel"', () => {
-    const world = replicated({ failover: 'none' });
+  it('a promoted replica carries its replication offset on, and reports it (with its role and run id) in INFO', () => {
+    const world = replicated();
+    world.runFor(1 * S);
+    for (const v of ['a', 'b']) {
+      acquire(world, 'c1', v);
+      unlock(world, 'c1', v, 'compare-and-delete');
+    }
+    world.runFor(10 * MS);
+    const offset = server(world, 's1').replicationOffset;
+    expect(offset).toBeGreaterThan(0);
+    expect(server(world, 's2').replicationOffset).toBe(offset);
     world.node('s1').crash('none');
-    world.runFor(20 * S);
+    replicaOf(world, 's2', null, 1);
+    expect(server(world, 's2').replicationOffset).toBe(offset);
+    world.node('c').send('s2', { type: 'sentinel.ping', seq: 7 });
+    world.runFor(5 * MS);
+    const info = world.node('c').inbox.map((r) => r.msg).find((m) => m.type === 'sentinel.info');
+    expect(info).toMatchObject({ seq: 7, role: 'primary', primary: null, offset, priority: 100, runId: server(world, 's2').runId, linkDownUs: 0 });
+  });
+
+  it('replicas never promote themselves, however long the primary is silent', () => {
+    const world = replicated();
+    world.node('s1').crash('none');
+    world.runFor(30 * S);
     expect(server(world, 's2').role).toBe('replica');
     expect(server(world, 's3').role).toBe('replica');
   });
@@ -352,7 +404,7 @@ describe('redis client', () => {
     return { world, clients, lost };
   }
 
-  it('holds until ttl − elapsed by its own clock, then reports the loss', () => {
+  it('knows its validity (ttl − elapsed by its own clock) but nothing preempts the holder when it runs out', () => {
     const { world, clients, lost } = setup({ ttl: '1s' });
     let grant: unknown = null;
     clients.c1.acquire((g) => (grant = g));
@@ -363,7 +415,7 @@ describe('redis client', () => {
     expect(clients.c1.stillValid()).toBe(true);
     world.runFor(10 * MS);
     expect(clients.c1.stillValid()).toBe(false);
-    expect(lost.c1).toEqual(['lease expired by client clock']);
+    expect(lost.c1).toEqual([]); // redis.io's pattern: the work goes on; only checkBeforeWrite reads stillValid()
   });
 
   it('retries while busy and gets the lock once released', () => {
@@ -419,15 +471,34 @@ describe('redis client', () => {
     expect(world.node('s1').events('granted')).toHaveLength(1);
   });
 
-  it('finds a promoted replica by trying servers in turn', () => {
+  it('finds the promoted replica by asking the Sentinels', () => {
     const { world, clients } = setup({ replicas: 1, failover: 'sentinel', failoverAfter: '2s' });
     world.runFor(1 * S);
     world.node('s1').crash('none');
     let grant: unknown = null;
     clients.c1.acquire((g) => (grant = g));
-    world.runFor(4 * S);
+    world.runFor(6 * S);
     expect(grant).toEqual({ token: 1 });
     expect(world.node('s2').events('granted')).toHaveLength(1);
+    const asked = world.node('c1').inbox.filter((r) => r.msg.type === 'sentinel.master').map((r) => r.msg.primary);
+    expect(asked[0]).toBe('s1');
+    expect(asked.at(-1)).toBe('s2');
+  });
+
+  it('without Sentinels, walks its configured list on READONLY', () => {
+    const { world, clients } = setup({ replicas: 1 });
+    world.runFor(10 * MS);
+    world.node('c2').send('s1', { type: 'sentinel.replicaof', primary: 's2', epoch: 1 });
+    world.node('c2').send('s2', { type: 'sentinel.replicaof', primary: null, epoch: 1 });
+    world.runFor(10 * MS);
+    let grant: unknown = null;
+    clients.c1.acquire((g) => (grant = g));
+    world.runFor(100 * MS);
+    expect(grant).toEqual({ token: 1 });
+    expect(world.node('c1').inbox.map((r) => [r.from, r.msg.type])).toEqual([
+      ['s1', 'redis.readonly'],
+      ['s2', 'redis.acquired'],
+    ]);
   });
 
   it('with permits 2, two clients hold lock:0 and lock:1 at once', () => {

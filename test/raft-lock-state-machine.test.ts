@@ -1,7 +1,7 @@
 /**
  * The raft-lock state machine on its own: FIFO grants, tokens = the granting
  * entry's log index, wake-one on release and session end, idempotent
- * retries, semaphores, and knob parsing.
+ * retries, cancelling an abandoned acquire, semaphores, and knob parsing.
  */
 import { describe, expect, it } from 'vitest';
 import { parseRaftLockKnobs } from '../algorithms/raft-lock/knobs.ts';
@@ -109,6 +109,51 @@ describe('raft-lock state machine', () => {
     expect(log.apply({ op: 'release', session: 'Sc1', req: 'a' }).grants).toEqual([]);
   });
 
+  it('cancel (an abandoned acquire) deletes only that request: a waiter leaves the queue, the session stays open', () => {
+    const log = new Log(new LockStateMachine(1));
+    open(log, 'c1', 'c2', 'c3');
+    log.apply({ op: 'acquire', session: 'Sc1', req: 'a' });
+    log.apply({ op: 'acquire', session: 'Sc2', req: 'b' });
+    log.apply({ op: 'acquire', session: 'Sc3', req: 'c' });
+    const cancelled = log.apply({ op: 'cancel', session: 'Sc2', req: 'b' });
+    expect(cancelled).toEqual({ result: { status: 'cancelled' }, grants: [], ended: null });
+    expect(log.sm.waiting()).toEqual(['Sc3']);
+    expect(log.sm.isLive('Sc2')).toBe(true);
+    // the session takes a new request at once (its one live request is gone), at the back of the queue
+    expect(log.apply({ op: 'acquire', session: 'Sc2', req: 'b2' }).result).toEqual({ status: 'queued', ahead: 1 });
+    // a retried cancel answers the same, and the cancelled request never comes back
+    expect(log.apply({ op: 'cancel', session: 'Sc2', req: 'b' }).result).toEqual({ status: 'cancelled' });
+    expect(log.apply({ op: 'release', session: 'Sc1', req: 'a' }).grants.map((g) => g.client)).toEqual(['c3']);
+  });
+
+  it('cancel of a request the service granted meanwhile frees the permit for the next waiter', () => {
+    const log = new Log(new LockStateMachine(1));
+    open(log, 'c1', 'c2', 'c3');
+    log.apply({ op: 'acquire', session: 'Sc1', req: 'a' });
+    log.apply({ op: 'acquire', session: 'Sc2', req: 'b' });
+    log.apply({ op: 'acquire', session: 'Sc3', req: 'c' });
+    // c1 releases: c2 is granted, but c2 has already given up and its cancel is on the way
+    const granted = log.apply({ op: 'release', session: 'Sc1', req: 'a' });
+    expect(granted.grants.map((g) => [g.client, g.token])).toEqual([['c2', log.index]]);
+    const token = log.index;
+    const cancelled = log.apply({ op: 'cancel', session: 'Sc2', req: 'b' });
+    expect(cancelled.result).toEqual({ status: 'cancelled' });
+    expect(cancelled.ended).toEqual({ session: 'Sc2', client: 'c2', token, why: 'cancelled' });
+    expect(cancelled.grants).toEqual([{ session: 'Sc3', client: 'c3', req: 'c', token: log.index }]);
+    expect(log.sm.isLive('Sc2')).toBe(true);
+    expect(log.sm.holds('Sc2')).toBe(false);
+  });
+
+  it('cancel of a request not seen yet makes sure a late acquire of it does nothing', () => {
+    const log = new Log(new LockStateMachine(1));
+    open(log, 'c1');
+    expect(log.apply({ op: 'cancel', session: 'Sc1', req: 'a' }).result).toEqual({ status: 'cancelled' });
+    const late = log.apply({ op: 'acquire', session: 'Sc1', req: 'a' });
+    expect(late).toEqual({ result: { status: 'cancelled' }, grants: [], ended: null });
+    expect(log.sm.currentHolders()).toEqual([]);
+    expect(log.apply({ op: 'acquire', session: 'Sc1', req: 'b' }).result.status).toBe('held');
+  });
+
   it('permits > 1 makes a semaphore: up to N holders, then FIFO', () => {
     const log = new Log(new LockStateMachine(2));
     open(log, 'c1', 'c2', 'c3', 'c4');
@@ -142,9 +187,13 @@ describe('raft-lock knobs', () => {
     });
   });
 
+  it('reads takes the three SPEC values', () => {
+    for (const reads of ['read-index', 'lease', 'etcd-3.4'] as const) expect(parseRaftLockKnobs({ reads }, 1).reads).toBe(reads);
+  });
+
   it('refuses unknown and inconsistent knobs with the knob named', () => {
     expect(() => parseRaftLockKnobs({ ttl: '10s' }, 1)).toThrow(KnobError);
-    expect(() => parseRaftLockKnobs({ reads: 'stale' }, 1)).toThrow(/read-index/);
+    expect(() => parseRaftLockKnobs({ reads: 'stale' }, 1)).toThrow(/read-index.*lease.*etcd-3\.4/);
     expect(() => parseRaftLockKnobs({ keepAlive: '10s' }, 1)).toThrow(/below sessionTtl/);
     expect(() => parseRaftLockKnobs({ heartbeat: '200ms' }, 1)).toThrow(/below electionTimeout.min/);
     expect(() => parseRaftLockKnobs({ electionTimeout: { min: '300ms', max: '100ms' } }, 1)).toThrow(expect.objectContaining({ name: 'KnobError', path: ['electionTimeout'] }));

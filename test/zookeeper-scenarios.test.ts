@@ -3,8 +3,10 @@
  * loader, run with the real runner): each file's `expect` block holds, and
  * the run shows the mechanism the file is about — no herd, the session
  * expiring by the leader's clock, the cut holder working on until it
- * hears (or stopping on SUSPENDED), sequence-number fencing, the semaphore
- * admitting two at once.
+ * hears (or stopping on SUSPENDED), Curator's LOST during a partition, a
+ * cut follower keeping its clients for tickTime × syncLimit, loss costing
+ * retransmissions rather than sessions, sequence-number fencing, the
+ * semaphore admitting two at once.
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeEventKind } from '../algorithms/api/index.ts';
@@ -102,10 +104,82 @@ describe('zookeeper scenarios', () => {
     const disconnected = firstNote(notes, 'c1', /disconnected/, cutAtUs);
     expect(disconnected.atUs - cutAtUs).toBeLessThanOrEqual((2 * 10 * S) / 3 + 10_000);
     expect(disconnected.atUs).toBeLessThan(expired.atUs);
-    // …and learned of the expiry only when it reconnected after the cut healed.
-    const learned = firstNote(notes, 'c1', /session expired \(told by/);
-    expect(learned.atUs).toBeGreaterThan(cutAtUs + 29 * S);
+    // …and learned its session was gone during the cut, after its write: Curator's LOST, the session timeout after SUSPENDED.
+    const lost = firstNote(notes, 'c1', /elapsed while SUSPENDED: Curator injects the expiration \(LOST\)/, cutAtUs);
+    expect(lost.atUs - disconnected.atUs).toBe(10 * S);
+    expect(lost.atUs).toBeLessThan(cutAtUs + 29 * S);
+    expect(notes.some((n) => n.node === 'c1' && /told by/.test(n.text))).toBe(false);
     expect(result.metrics.sessionExpiries).toBe(1);
+    expect(result.metrics.curatorLost).toBe(1);
+  });
+
+  it('zookeeper-holder-cut-lost: Curator reports LOST the session timeout after SUSPENDED, during the cut, and the holder never writes', () => {
+    const { result, emits, notes } = run('zookeeper-holder-cut-lost.json');
+    expect(result.expect).toEqual({ met: true, mismatches: [] });
+    expect(verdicts(result)).toMatchObject({ mutualExclusion: false, resource: true, fencing: true, linearizable: true });
+    const cutAtUs = result.faults[0].firedAt!;
+    const healUs = cutAtUs + 29 * S;
+    const suspended = firstNote(notes, 'c1', /disconnected from .*read timeout/, cutAtUs);
+    const lost = firstNote(notes, 'c1', /Curator injects the expiration \(LOST\)/, cutAtUs);
+    expect(lost.atUs - suspended.atUs).toBe(10 * S); // the negotiated timeout, on c1's clock (no drift here)
+    expect(lost.atUs).toBeLessThan(healUs - 10 * S); // well inside the partition, not at the reconnect
+    expect(result.metrics.curatorLost).toBe(1);
+    expect(result.metrics.clientSelfExpiries ?? 0).toBe(0);
+    // The leader expired the session first; c2 held from then; c1's belief ended with LOST, before its 20 s hold was over.
+    const expired = emits.find((e) => e.event === 'expired' && e.detail.owner === 'c1')!;
+    expect(expired.atUs).toBeLessThan(lost.atUs);
+    const overlap = result.checks.mutualExclusion!.violations![0];
+    expect(overlap.nodes).toEqual(['c1', 'c2']);
+    expect(overlap.detail).toMatch(/c1 held .*lost: session timeout \(10s\) elapsed while SUSPENDED/);
+    expect(result.metrics.sections).toBe(3); // of c1's and c2's four holds, c1's first ended in LOST without a write
+  });
+
+  it('zookeeper-follower-cut-stop: the follower keeps its cut-off client Connected for tickTime × syncLimit, past the session, so "stop" comes too late', () => {
+    const { result, emits, notes } = run('zookeeper-follower-cut-stop.json');
+    expect(result.expect).toEqual({ met: true, mismatches: [] });
+    expect(verdicts(result)).toMatchObject({ mutualExclusion: false, resource: false, fencing: true, linearizable: true });
+    const cut = result.faults[0];
+    const cutAtUs = cut.firedAt!;
+    expect(cut.sides).toEqual([['c1', 's4'], ['s1', 's2', 's3', 's5', 'c2']]);
+    expect(notes.find((n) => n.node === 'c1' && /session opened/.test(n.text))!.text).toMatch(/via s4/); // c1's server is the cut follower
+    expect(emits.filter((e) => e.event === 'elected').map((e) => e.node)).toEqual(['s5']); // s4 never led, and the majority kept its leader
+    // The leader expired c1's session the timeout after the cut (rounded up to a tick); c2 got the lock at once.
+    const expired = emits.find((e) => e.event === 'expired' && e.detail.owner === 'c1')!;
+    expect(expired.detail).toMatchObject({ why: 'expired' });
+    expect(expired.atUs - cutAtUs).toBeGreaterThan(4 * S);
+    expect(expired.atUs - cutAtUs).toBeLessThanOrEqual(8 * S + 100_000);
+    const c2Grant = emits.find((e) => e.event === 'granted' && e.detail.client === 'c2')!;
+    expect(c2Grant.atUs).toBe(expired.atUs);
+    // s4 gave its leader up tickTime × syncLimit after it last heard it, and only then dropped c1: until then c1 was Connected.
+    const gaveUp = firstNote(notes, 's4', /nothing from leader s5 for tickTime × syncLimit \(10s\)/, cutAtUs);
+    expect(gaveUp.atUs - cutAtUs).toBeGreaterThan(10 * S - 100_000);
+    expect(gaveUp.atUs - cutAtUs).toBeLessThanOrEqual(10 * S);
+    const disconnected = firstNote(notes, 'c1', /disconnected from s4: server s4 closed the connection/, cutAtUs);
+    expect(disconnected.atUs - gaveUp.atUs).toBeLessThan(10_000);
+    expect(notes.filter((n) => n.node === 'c1' && /disconnected/.test(n.text) && n.atUs < gaveUp.atUs)).toEqual([]);
+    expect(result.metrics.leaderTimeouts).toBe(1);
+    // c1 wrote at the end of its hold while still Connected, after c2 read: the lost update.
+    const overlap = result.checks.mutualExclusion!.violations![0];
+    expect(overlap.nodes).toEqual(['c1', 'c2']);
+    expect(overlap.detail).toMatch(/c1 held .*released/); // nothing told c1 before its write
+    const lostUpdate = result.checks.resource!.violations![0];
+    expect(lostUpdate.nodes).toEqual(['c2', 'c1']);
+    expect(lostUpdate.at).toBeGreaterThan(disconnected.atUs);
+    expect(notes.some((n) => n.node === 'c1' && /SUSPENDED while holding/.test(n.text))).toBe(false); // "stop" never had a holder to stop
+  });
+
+  it('zookeeper-lossy-network: 20 % loss costs retransmissions, not connections or sessions', () => {
+    const { result, emits } = run('zookeeper-lossy-network.json');
+    expect(result.expect).toEqual({ met: true, mismatches: [] });
+    expect(result.safe).toBe(true);
+    expect(result.metrics.messagesDroppedByLoss).toBeGreaterThan(1000);
+    expect(result.metrics.tcpRetransmits).toBeGreaterThan(100);
+    expect(result.metrics.disconnects ?? 0).toBe(0);
+    expect(result.metrics.sessionExpiries ?? 0).toBe(0);
+    expect(result.metrics.curatorLost ?? 0).toBe(0);
+    expect(result.metrics.elections).toBe(0);
+    expect(emits.filter((e) => e.event === 'expired')).toEqual([]); // no holder lost its lock node
+    expect(result.metrics.sections).toBeGreaterThan(10);
   });
 
   it('zookeeper-holder-cut-stop: with onSuspended "stop" the holder gives up on Disconnected, before the ensemble expires it', () => {

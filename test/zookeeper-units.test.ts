@@ -1,8 +1,8 @@
 /**
  * The zookeeper design's parts in isolation: knobs and timeout negotiation,
  * znode paths and names, the znode tree state machine, the server watch
- * table, the leader's session tracker, grant reporting and the in-order
- * connection inbox.
+ * table, the leader's session tracker, grant reporting and the TCP-like
+ * connection channel.
  */
 import { describe, expect, it } from 'vitest';
 import { KnobError } from '../algorithms/api/index.ts';
@@ -13,8 +13,9 @@ import { ZnodeTree, type Origin, type ZkTxn } from '../algorithms/zookeeper/tree
 import { WatchManager } from '../algorithms/zookeeper/watches.ts';
 import { SessionTracker } from '../algorithms/zookeeper/sessions.ts';
 import { HolderReporter } from '../algorithms/zookeeper/holders.ts';
-import { InOrderInbox } from '../algorithms/zookeeper/channel.ts';
-import { idle, SimWorld } from './support/sim-world.ts';
+import { ACK_TYPE, TCP_TIMING, TcpChannel, type ChannelFields } from '../algorithms/zookeeper/channel.ts';
+import type { Message } from '../algorithms/api/index.ts';
+import { SimWorld, type SimWorldOptions } from './support/sim-world.ts';
 
 const S = 1_000_000;
 const origin: Origin = { server: 's1', conn: 'c1.1', xid: 1 };
@@ -41,7 +42,7 @@ const enqueue = (session: string, owner = 'c1'): ZkTxn => ({
 describe('zookeeper knobs', () => {
   it('has the SPEC defaults and passes permits through', () => {
     const k = parseZkKnobs({}, 3);
-    expect(k).toMatchObject({ servers: 5, sessionTimeoutUs: 10 * S, tickTimeUs: 2 * S, onSuspended: 'continue', clientSelfExpiry: false, heartbeatUs: 50_000, permits: 3 });
+    expect(k).toMatchObject({ servers: 5, sessionTimeoutUs: 10 * S, tickTimeUs: 2 * S, syncLimit: 5, onSuspended: 'continue', clientSelfExpiry: false, heartbeatUs: 50_000, permits: 3 });
     expect(k.electionTimeoutUs).toEqual({ minUs: 150_000, maxUs: 300_000 });
     expect(zookeeper.serverCount(k)).toBe(5);
     expect(zookeeper.parseKnobs({ permits: 2 }, 2).permits).toBe(2); // `permits` is accepted as a knob (the runner reads it)
@@ -53,6 +54,8 @@ describe('zookeeper knobs', () => {
     expect(() => parseZkKnobs({ onSuspended: 'pause' }, 1)).toThrow(/"continue", "stop"/);
     expect(() => parseZkKnobs({ tickTime: '0s' }, 1)).toThrow(/positive/);
     expect(() => parseZkKnobs({ heartbeat: '200ms' }, 1)).toThrow(/below electionTimeout.min/);
+    expect(() => parseZkKnobs({ syncLimit: 0 }, 1)).toThrow(expect.objectContaining({ name: 'KnobError', path: ['syncLimit'] }));
+    expect(() => parseZkKnobs({ syncLimit: 2.5 }, 1)).toThrow(expect.objectContaining({ path: ['syncLimit'], message: expect.stringMatching(/whole number/) }));
     expect(() => parseZkKnobs({}, 0)).toThrow(expect.objectContaining({ name: 'KnobError', path: ['permits'] }));
   });
 
@@ -225,44 +228,94 @@ describe('grant reporting', () => {
   });
 });
 
-describe('in-order connection inbox', () => {
+describe('TCP-like connection channel', () => {
+  type Data = { readonly type: 'data'; readonly n: number } & ChannelFields;
+
   /**
-   * An inbox on node `x` of a started world (its gap timer runs on the
-   * world's time); `got` collects what it delivers, `broken.count` how often
-   * it declared the connection broken.
+   * Two nodes `a` and `b` joined by one channel each way (the same
+   * connection id); `got` collects what `b` delivers, `broken` each side's
+   * give-ups, `retransmits` the metric.
    */
-  function openInbox(): { inbox: InOrderInbox<string>; got: string[]; broken: { count: number }; world: SimWorld } {
-    const world = new SimWorld();
-    const x = world.add('x', idle);
+  function pair(options: SimWorldOptions = {}): {
+    world: SimWorld;
+    a: TcpChannel<Data>;
+    b: TcpChannel<Data>;
+    got: number[];
+    broken: string[];
+    retransmits: () => number;
+  } {
+    const world = new SimWorld({ latencyUs: 1_000, ...options });
+    const got: number[] = [];
+    const broken: string[] = [];
+    const ends: { a?: TcpChannel<Data>; b?: TcpChannel<Data> } = {};
+    world.add('a', () => ({ onMessage: (_from: string, msg: Message) => ends.a!.receive(msg as unknown as Data) }));
+    world.add('b', () => ({ onMessage: (_from: string, msg: Message) => ends.b!.receive(msg as unknown as Data) }));
     world.start();
-    const got: string[] = [];
-    const broken = { count: 0 };
-    const inbox = new InOrderInbox<string>(x.api, S, (m) => got.push(m), () => broken.count++);
-    return { inbox, got, broken, world };
+    ends.a = new TcpChannel<Data>(world.node('a').api, 'b', 'k', () => {}, (why) => broken.push(`a: ${why}`));
+    ends.b = new TcpChannel<Data>(world.node('b').api, 'a', 'k', (m) => got.push(m.n), (why) => broken.push(`b: ${why}`));
+    const retransmits = (): number => world.node('a').events('metric').filter((e) => e.event.name === 'tcpRetransmits').length;
+    return { world, a: ends.a, b: ends.b, got, broken, retransmits };
   }
 
-  it('delivers in sequence order, once, despite reordering and duplicates', () => {
-    const { inbox, got, broken, world } = openInbox();
-    inbox.receive(2, 'b');
-    inbox.receive(3, 'c');
-    expect(got).toEqual([]);
-    inbox.receive(1, 'a');
-    inbox.receive(2, 'b');
-    inbox.receive(4, 'd');
-    expect(got).toEqual(['a', 'b', 'c', 'd']);
-    world.runFor(2 * S); // the gap timer armed while 1 was missing was cancelled when it arrived
-    expect(broken.count).toBe(0);
+  it('delivers in order, each message once, over a network that loses 30 % and duplicates 10 %', () => {
+    const { world, a, got, broken, retransmits } = pair({ loss: 0.3, duplicate: 0.1, latencyUs: { minUs: 1_000, maxUs: 20_000 } });
+    for (let n = 1; n <= 200; n++) world.at(n * 10_000, () => a.send({ type: 'data', n }));
+    world.runFor(60 * S);
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(a.outstanding).toBe(0); // every message acknowledged in the end
+    expect(broken).toEqual([]);
+    expect(retransmits()).toBeGreaterThan(20);
   });
 
-  it('declares the connection broken when a gap stays open', () => {
-    const { inbox, got, broken, world } = openInbox();
-    inbox.receive(1, 'a');
-    inbox.receive(3, 'c'); // 2 was lost
-    world.runFor(S - 1);
-    expect(broken.count).toBe(0); // the gap may stay open for the whole timeout
-    world.runFor(1);
-    expect(broken.count).toBe(1);
-    inbox.receive(2, 'b');
-    expect(got).toEqual(['a']); // closed: nothing more is delivered
+  it('a lost message costs one retransmission timeout: 1 s before any round trip was measured, then TCP_RTO_MIN (200 ms), doubling per timeout', () => {
+    const { world, a, got } = pair();
+    world.cut('a', 'b');
+    a.send({ type: 'data', n: 1 }); // lost
+    world.runFor(TCP_TIMING.initialRtoUs - 1);
+    world.restore('a', 'b');
+    expect(got).toEqual([]);
+    world.runFor(2_000); // the retransmission at 1 s arrives 1 ms later
+    expect(got).toEqual([1]);
+    world.runFor(S);
+    expect(a.currentRtoUs).toBe(TCP_TIMING.minRtoUs); // a 1 ms round trip (+ 40 ms delayed ACK) gives the floor, and the backoff is gone
+    world.cut('a', 'b');
+    const sentUs = world.nowUs;
+    a.send({ type: 'data', n: 2 });
+    world.runFor(TCP_TIMING.minRtoUs + TCP_TIMING.minRtoUs * 2 - 1); // two timeouts: 200 ms, then 400 ms
+    world.restore('a', 'b');
+    world.runFor(2_000);
+    expect(got).toEqual([1, 2]);
+    expect(world.nowUs - sentUs).toBeGreaterThanOrEqual(600_000);
+    world.runFor(S);
+    expect(a.currentRtoUs).toBe(TCP_TIMING.minRtoUs);
+  });
+
+  it('an acknowledgement waits 40 ms for data to ride on, then goes alone', () => {
+    const { world, a, b } = pair();
+    a.send({ type: 'data', n: 1 });
+    world.runFor(1_500); // delivered at b
+    expect(a.outstanding).toBe(1);
+    b.send({ type: 'data', n: 99 }); // carries the acknowledgement
+    world.runFor(1_500);
+    expect(a.outstanding).toBe(0);
+    a.send({ type: 'data', n: 2 });
+    world.runFor(TCP_TIMING.delayedAckUs);
+    expect(a.outstanding).toBe(1);
+    world.runFor(2_000);
+    expect(a.outstanding).toBe(0);
+    const bareAcks = world.node('a').inbox.filter((r) => r.msg.type === ACK_TYPE);
+    expect(bareAcks).toHaveLength(1);
+  });
+
+  it('gives the connection up after 15 timeouts of the same message (tcp_retries2), and a closed channel delivers nothing', () => {
+    const { world, a, b, got, broken } = pair();
+    world.cut('a', 'b');
+    a.send({ type: 'data', n: 1 });
+    world.runFor(60 * 60 * S);
+    expect(broken).toEqual([`a: no acknowledgement after ${TCP_TIMING.maxRetransmits} retransmissions`]);
+    expect(a.isClosed).toBe(true);
+    b.close();
+    world.restore('a', 'b');
+    expect(got).toEqual([]);
   });
 });

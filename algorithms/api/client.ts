@@ -37,7 +37,7 @@ export interface LockClient extends NodeHandlers {
   stillValid(): boolean;
 }
 
-/** How a design tells its client it learned the lock is lost (lease ran out by its clock, session expired, …). */
+/** How a design tells its client the service said the lock is lost (a rejected renewal, a session expiry, Curator's LOST, …): never a timer that preempts the work. */
 export type LostListener = (reason: string) => void;
 
 /**

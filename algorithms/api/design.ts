@@ -6,6 +6,9 @@
 import type { LockClient, LostListener, SectionClient } from './client.ts';
 import type { NodeApi, NodeHandlers } from './node.ts';
 
+/** When a service is ready for the workload (see `Design.readiness`). */
+export type Readiness = 'at-start' | 'first-commit';
+
 /** The read-only facts a design gets about its deployment. */
 export interface DesignContext<K> {
   /** The design's knobs, defaults applied, durations in µs. */
@@ -48,6 +51,14 @@ export interface Design<K = unknown> {
    * `expired` reports carrying a `lease` id into service-level expiries with it.
    */
   leaseQuorum?(knobs: K): number;
+  /**
+   * When the service is ready for the workload (SPEC §3 "Start"; Jepsen sets
+   * up the cluster before the clients): `'at-start'` (a primary serves from
+   * boot; the default) or `'first-commit'` (once a leader is elected and an
+   * entry committed: a replica reports `committed`). Scenarios with
+   * `coldStart: true` ignore it and start the clients at true time 0.
+   */
+  readiness?(knobs: K): Readiness;
   /** Builds server `index` (0-based). Called at start and again on every restart, with the disk as the crash left it. */
   createServer(api: NodeApi, ctx: DesignContext<K>, index: number): NodeHandlers;
   /** Builds the client library on a client node; `lost` tells the workload the lock was lost. */

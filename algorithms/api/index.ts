@@ -17,7 +17,7 @@ export type {
   SectionReturn,
   SectionTracker,
 } from './client.ts';
-export type { Design, DesignContext, DesignRegistry, KnobInfo } from './design.ts';
+export type { Design, DesignContext, DesignRegistry, KnobInfo, Readiness } from './design.ts';
 export type { Rng } from './rng.ts';
 export { KnobError, KnobReader, limitsText, MAX_TIMER, showValue, TIMER_LIMITS, WAIT_LIMITS, type DurationLimits, type RangeUs } from './knobs.ts';
 export { formatUs, parseDurationUs, usToMs, US_PER_MS, US_PER_S, type Micros } from './time.ts';

@@ -40,6 +40,7 @@ export const cas: Design<CasKnobs> = {
   issuesTokens: true,
   isLock: false,
   historyModel: 'cas-register',
+  readiness: (knobs) => (knobs.replication === 'sync' ? 'first-commit' : 'at-start'),
   createServer: (api, ctx, index) => (ctx.knobs.replication === 'sync' ? createRaftServer(api, ctx, index) : createPrimaryServer(api, ctx, index)),
   createClient: () => {
     throw new Error('cas is not a lock: the simulator runs it through createSectionClient');

@@ -3,19 +3,24 @@
  * behaves: open a session, keep it alive, acquire by queueing in the log,
  * release, and give up the lock when the session is gone.
  *
- * Session lease: the client counts its session as valid until `sessionTtl`
- * after it *sent* the last keep-alive the leader answered (its own
- * monotonic clock), so it stops believing before any correct leader could
- * expire the session — unless its clock runs fast, it pauses, or a leader
- * answered from a lease a slow clock stretched. When the lease runs out, or
- * the service says the session ended, the client calls `lost(...)` if it
- * held the lock and asks the service to close the session.
+ * Session lease: as etcd's clientv3 lessor, the client counts its session
+ * as valid until `sessionTtl` after it *received* the last keep-alive reply
+ * (its own monotonic clock). The leader renewed a little earlier, when it
+ * answered, so the client's deadline is later than the leader's by the
+ * reply's transit (and by any pause between the reply's arrival and its
+ * handling): a client that stops hearing the service may still believe for
+ * those milliseconds after the leader expired its session. When the lease
+ * runs out, or the service says the session ended, the client calls
+ * `lost(...)` if it held the lock and asks the service to close the session.
  * Acquire: the `req` id stays the same across retries, so a retried acquire
  * is queued and granted once; while queued the client waits for the
- * leader's push and polls in case it was lost. Abandon: the client closes its
- * session, which leaves the queue and frees any permit granted meanwhile
- * (nothing is ever reported after an abandon). Not modelled: several locks
- * per session, reconnect back-off growth.
+ * leader's push and polls in case it was lost. Abandon (acquireTimeout, like
+ * cancelling etcd's Mutex.Lock, which deletes only the client's own key):
+ * the client cancels that one request — its waiter leaves the queue, a
+ * permit granted meanwhile is freed — and keeps its session; its next
+ * acquire waits until the cancel was answered (nothing is ever reported
+ * after an abandon). Not modelled: several locks per session, reconnect
+ * back-off growth, the keep-alive period following the TTL (etcd: TTL/3).
  */
 import type { DesignContext, Grant, LockClient, LostListener, Message, NodeApi, TimerId } from '../api/index.ts';
 import { US_PER_S, type Micros } from '../api/index.ts';
@@ -40,6 +45,15 @@ interface Acquiring {
   readonly done: (grant: Grant | null) => void;
   call: Call | null;
   pollTimer: TimerId | null;
+  /** Whether an acquire for `req` was sent in the current session (so an abandon must cancel it). */
+  sent: boolean;
+}
+
+/** An abandoned acquire being cancelled, and what waits for the answer. */
+interface Cancelling {
+  readonly session: string;
+  readonly call: Call;
+  readonly then: Array<() => void>;
 }
 
 interface Held {
@@ -64,6 +78,7 @@ class RaftLockClient implements LockClient {
   private acquiring: Acquiring | null = null;
   private held: Held | null = null;
   private releasing: { readonly session: string; readonly done: (ok: boolean | null) => void; readonly call: Call } | null = null;
+  private cancelling: Cancelling | null = null;
   private seq = 0;
 
   constructor(api: NodeApi, knobs: RaftLockKnobs, servers: readonly string[], lost: LostListener) {
@@ -90,8 +105,8 @@ class RaftLockClient implements LockClient {
   acquire(done: (grant: Grant | null) => void): void {
     if (this.acquiring !== null) throw new Error(`${this.api.id}: acquire while another acquire is outstanding`);
     if (this.held !== null) throw new Error(`${this.api.id}: acquire while holding token ${this.held.token}`);
-    this.acquiring = { req: this.newId('q'), done, call: null, pollTimer: null };
-    this.withSession(() => this.sendAcquire());
+    this.acquiring = { req: this.newId('q'), done, call: null, pollTimer: null, sent: false };
+    this.withSession(() => this.afterCancel(() => this.sendAcquire()));
   }
 
   abandon(): void {
@@ -99,8 +114,21 @@ class RaftLockClient implements LockClient {
     if (a === null) return;
     this.acquiring = null;
     this.stopAcquire(a);
-    // Leave the queue, and free a permit that may be granted meanwhile: end the session.
-    if (this.session !== null) this.dropSession(this.session);
+    const s = this.session;
+    if (s === null || !s.opened || !a.sent) return; // nothing reached the service in this session
+    // Delete only our own waiter (or a grant we will never take); the session lives on.
+    if (this.cancelling !== null) throw new Error(`${this.api.id}: a second cancel while one is outstanding`);
+    const c: Cancelling = {
+      session: s.id,
+      then: [],
+      call: this.link.call({ op: 'cancel', session: s.id, req: a.req }, (result) => {
+        if (this.cancelling !== c) return;
+        this.cancelling = null;
+        if (result.status === 'session-ended') this.sessionDied(s, 'the service ended the session');
+        for (const then of c.then.splice(0)) then();
+      }),
+    };
+    this.cancelling = c;
   }
 
   release(done: (ok: boolean | null) => void): void {
@@ -146,10 +174,16 @@ class RaftLockClient implements LockClient {
     else s.onOpen.push(then);
   }
 
+  /** Runs `then` once no cancel is outstanding (a session has one live request at a time). */
+  private afterCancel(then: () => void): void {
+    if (this.cancelling === null) then();
+    else this.cancelling.then.push(then);
+  }
+
   private openSession(): Session {
     const s: Session = { id: this.newId('s'), opened: false, leaseEndUs: 0, onOpen: [], openCall: null, keepAliveCall: null, keepAliveTimer: null, leaseTimer: null };
     this.session = s;
-    s.openCall = this.link.call({ op: 'open', session: s.id }, (result, sentAtUs) => {
+    s.openCall = this.link.call({ op: 'open', session: s.id }, (result) => {
       s.openCall = null;
       if (this.session !== s) return;
       if (result.status !== 'opened') {
@@ -157,7 +191,7 @@ class RaftLockClient implements LockClient {
         return;
       }
       s.opened = true;
-      this.extendLease(s, sentAtUs);
+      this.extendLease(s);
       this.scheduleKeepAlive(s);
       const waiting = s.onOpen.splice(0);
       for (const then of waiting) then();
@@ -169,11 +203,11 @@ class RaftLockClient implements LockClient {
     s.keepAliveTimer = this.api.setTimer(this.knobs.keepAliveUs, () => {
       s.keepAliveTimer = null;
       if (this.session !== s) return;
-      s.keepAliveCall = this.link.call({ op: 'keepalive', session: s.id }, (result, sentAtUs) => {
+      s.keepAliveCall = this.link.call({ op: 'keepalive', session: s.id }, (result) => {
         s.keepAliveCall = null;
         if (this.session !== s) return;
         if (result.status === 'alive') {
-          this.extendLease(s, sentAtUs);
+          this.extendLease(s);
           this.scheduleKeepAlive(s);
         } else {
           this.sessionDied(s, 'the service ended the session');
@@ -182,9 +216,9 @@ class RaftLockClient implements LockClient {
     }, 'keep-alive');
   }
 
-  /** The lease runs `sessionTtl` from when the answered request was sent. */
-  private extendLease(s: Session, sentAtUs: Micros): void {
-    s.leaseEndUs = Math.max(s.leaseEndUs, sentAtUs + this.knobs.sessionTtlUs);
+  /** The lease runs `sessionTtl` from now, the reply's receipt (etcd clientv3: `deadline = now + TTL`). */
+  private extendLease(s: Session): void {
+    s.leaseEndUs = Math.max(s.leaseEndUs, this.api.monotonic() + this.knobs.sessionTtlUs);
     if (s.leaseTimer !== null) this.api.cancelTimer(s.leaseTimer);
     s.leaseTimer = this.api.setTimer(Math.max(0, s.leaseEndUs - this.api.monotonic()), () => {
       s.leaseTimer = null;
@@ -195,6 +229,13 @@ class RaftLockClient implements LockClient {
   /** Forgets a session and asks the service to close it (best effort, until the service would have expired it anyway). */
   private dropSession(s: Session): void {
     if (this.session === s) this.session = null;
+    if (this.cancelling !== null && this.cancelling.session === s.id) {
+      // The session's end deletes the cancelled request too: whatever waited goes on (in a fresh session).
+      const c = this.cancelling;
+      this.cancelling = null;
+      c.call.cancel();
+      for (const then of c.then.splice(0)) then();
+    }
     for (const timer of [s.keepAliveTimer, s.leaseTimer]) if (timer !== null) this.api.cancelTimer(timer);
     s.keepAliveTimer = s.leaseTimer = null;
     s.openCall?.cancel();
@@ -219,7 +260,8 @@ class RaftLockClient implements LockClient {
       // Still wanted: start over in a fresh session with a fresh request id.
       this.stopAcquire(a);
       a.req = this.newId('q');
-      this.withSession(() => this.sendAcquire());
+      a.sent = false;
+      this.withSession(() => this.afterCancel(() => this.sendAcquire()));
     }
     if (this.held !== null && this.held.session === s.id) {
       this.held = null;
@@ -234,6 +276,7 @@ class RaftLockClient implements LockClient {
     const s = this.session;
     if (a === null || s === null || !s.opened) return;
     a.call?.cancel();
+    a.sent = true;
     a.call = this.link.call({ op: 'acquire', session: s.id, req: a.req }, (result) => this.onAcquireResult(a, s, result));
   }
 

@@ -4,8 +4,11 @@
  * so a deposed leader can never grant; fencing tokens are log indexes;
  * sessions are kept alive by clients and expired by the leader's clock.
  * The known weak spots it lets scenarios show: a client paused past its
- * session (mutual exclusion breaks, fencing saves the resource), and
- * `reads: "lease"` under clock drift (a deposed leader keeps renewing).
+ * session (mutual exclusion breaks, fencing saves the resource),
+ * `reads: "lease"` under clock drift and `reads: "etcd-3.4"` (no leadership
+ * check on renewals) when a deposed leader has not noticed (it keeps
+ * renewing), and a client whose lease, counted from a reply's receipt,
+ * outlasts the leader's deadline.
  *
  * Files: knobs.ts (knobs), state-machine.ts (the replicated lock),
  * server.ts (Raft + leader duties), client.ts (client library, on
@@ -29,6 +32,7 @@ export const raftLock: Design<RaftLockKnobs> = {
   issuesTokens: true,
   isLock: true,
   historyModel: 'lease-lock',
+  readiness: () => 'first-commit',
   createServer: (api, ctx) => createRaftLockServer(api, ctx),
   createClient: (api, ctx, lost) => createRaftLockClient(api, ctx, lost),
 };

@@ -8,8 +8,15 @@ import { KnobReader, type RangeUs } from '../api/index.ts';
 import { formatUs, type Micros } from '../api/index.ts';
 import { limitsText, TIMER_LIMITS } from '../api/index.ts';
 
-/** How the leader answers renewals (keep-alives). */
-export type ReadMode = 'read-index' | 'lease';
+/**
+ * How the leader answers renewals (keep-alives) and ownership checks (a
+ * poll for a request the log already settled): `read-index` confirms
+ * leadership with a heartbeat round first (Ongaro's ReadIndex); `lease`
+ * trusts a clock-based leader lease (etcd's ReadOnlyLeaseBased); `etcd-3.4`
+ * renews with no leadership check at all (etcd 3.4.0's LeaseRenew), while
+ * ownership checks still go through ReadIndex (etcd's linearizable reads).
+ */
+export type ReadMode = 'read-index' | 'lease' | 'etcd-3.4';
 
 /** Resolved knobs, durations in µs. */
 export interface RaftLockKnobs {
@@ -26,14 +33,19 @@ export interface RaftLockKnobs {
 /** Knob documentation. */
 export const RAFT_LOCK_KNOBS: readonly KnobInfo[] = [
   { name: 'servers', default: 5, meaning: 'Raft cluster size' },
-  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: `randomized election timeout range; each end ${limitsText(TIMER_LIMITS)}` },
+  { name: 'electionTimeout', default: { min: '150ms', max: '300ms' }, meaning: `randomized election timeout range (min is etcd's --election-timeout, which a new leader adds to every session at its first commit); each end ${limitsText(TIMER_LIMITS)}` },
   { name: 'heartbeat', default: '50ms', meaning: `leader → followers AppendEntries period; ${limitsText(TIMER_LIMITS)}, below electionTimeout.min` },
-  { name: 'sessionTtl', default: '10s', meaning: `client session lease; the leader expires a silent session after it; ${limitsText(TIMER_LIMITS)}` },
+  {
+    name: 'sessionTtl',
+    default: '10s',
+    meaning: `client session lease: the client counts it from each keep-alive reply's receipt, the leader from each renewal it answers (a new leader, at its first commit, gives every session electionTimeout.min + sessionTtl) and expires a silent session after it; ${limitsText(TIMER_LIMITS)}`,
+  },
   { name: 'keepAlive', default: '3s', meaning: `client session renewal period; ${limitsText(TIMER_LIMITS)}, below sessionTtl` },
   {
     name: 'reads',
     default: 'read-index',
-    meaning: '"read-index": confirm leadership with a heartbeat round before renewing; "lease": renew from local state under a clock-based leader lease (unsafe under clock drift)',
+    meaning:
+      '"read-index": Ongaro\'s ReadIndex, the leader confirms its leadership with a heartbeat round before it answers a renewal or an ownership check; "lease": it answers them from local state under a clock-based leader lease (etcd\'s ReadOnlyLeaseBased; unsafe when clocks drift); "etcd-3.4": renewals with no leadership check at all, as etcd 3.4.0\'s LeaseRenew (a deposed leader that has not noticed keeps renewing; ownership checks still by ReadIndex)',
   },
 ];
 
@@ -46,7 +58,7 @@ export function parseRaftLockKnobs(raw: Readonly<Record<string, unknown>>, permi
     heartbeatUs: r.duration('heartbeat', '50ms', TIMER_LIMITS),
     sessionTtlUs: r.duration('sessionTtl', '10s', TIMER_LIMITS),
     keepAliveUs: r.duration('keepAlive', '3s', TIMER_LIMITS),
-    reads: r.oneOf<ReadMode>('reads', 'read-index', ['read-index', 'lease']),
+    reads: r.oneOf<ReadMode>('reads', 'read-index', ['read-index', 'lease', 'etcd-3.4']),
     permits,
   };
   r.finish();

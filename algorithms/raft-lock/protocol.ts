@@ -10,11 +10,16 @@
 import type { Message } from '../api/index.ts';
 import type { LockResult } from './state-machine.ts';
 
-/** What a client asks. `keepalive` renews the session (the leader confirms leadership first, or trusts its lease). */
+/**
+ * What a client asks. `keepalive` renews the session (per `reads`: after a
+ * ReadIndex round, under the leader lease, or with no check); `cancel`
+ * gives up one acquire (its waiter or an untaken grant), not the session.
+ */
 export type LockRequestBody =
   | { readonly op: 'open'; readonly session: string }
   | { readonly op: 'acquire'; readonly session: string; readonly req: string }
   | { readonly op: 'release'; readonly session: string; readonly req: string }
+  | { readonly op: 'cancel'; readonly session: string; readonly req: string }
   | { readonly op: 'close'; readonly session: string }
   | { readonly op: 'keepalive'; readonly session: string };
 

@@ -4,17 +4,28 @@
  * by its own monotonic clock, and answer keep-alives.
  *
  * Models etcd's lessor: session deadlines live only in the leader's memory;
- * a new leader extends every session by the full TTL on taking office; a
- * session whose deadline passes is ended by an `expire` entry the leader
- * proposes, so every replica agrees on when (in log order) it ended.
- * Keep-alives are not logged: with `reads: "read-index"` the leader first
- * confirms with a heartbeat round that it still leads (etcd ≥ 3.4's
- * LeaseRenew), with `reads: "lease"` it trusts its clock-based leader lease
+ * a new leader takes charge of sessions at its first commit (its own no-op
+ * applied: etcd's `Promote`) and gives every live session the election
+ * timeout (`electionTimeout.min`, etcd's configured one) plus the full TTL
+ * (etcd's remaining TTL without lease checkpoints); before that it neither
+ * expires nor renews. A session whose deadline passes is ended by an
+ * `expire` entry the leader proposes, so every replica agrees on when (in
+ * log order) it ended. Keep-alives are not logged; how the leader answers
+ * one (and a poll for a request the log already settled, an ownership
+ * check) is the `reads` knob: `read-index` confirms with a heartbeat round
+ * that it still leads (Ongaro's ReadIndex; etcd 3.4.31 / 3.5.13 added such
+ * a check to LeaseRenew), `lease` trusts its clock-based leader lease
  * (etcd's ReadOnlyLeaseBased), which a slow clock stretches past the moment
- * another leader took over.
+ * another leader took over, and `etcd-3.4` renews with no check at all, as
+ * etcd 3.4.0's LeaseRenew: a deposed leader that has not yet heard of its
+ * successor (cut off, its ticks stalled by a slow clock, so CheckQuorum has
+ * not fired) keeps renewing (ownership checks still use ReadIndex there, as
+ * etcd's linearizable reads do).
  *
  * Emits (on the leader, when the entry applies there): `granted {client,
  * token}`, `expired {owner, token}` when a session that held a permit ends,
+ * `deleted {owner}` when a client cancels an acquire the service had
+ * already granted (its own key deleted on request, as etcd's Mutex does),
  * `renewed {owner}` when a holder's session is renewed; the core emits
  * `elected`, `stepped-down`, `committed`. A new leader may apply an entry
  * that its predecessor already applied just before it was cut off (the
@@ -56,6 +67,10 @@ class RaftLockServer implements NodeHandlers {
   private readonly deadlineUs = new Map<string, Micros>();
   /** Sessions whose `expire` entry is proposed but not applied yet. */
   private readonly expiring = new Set<string>();
+  /** Whether this leader took charge of the sessions (its first commit applied). */
+  private promoted = false;
+  /** Work waiting for the promotion (etcd-3.4 renewals); `false`: leadership was lost first. */
+  private awaitingPromotion: Array<(promoted: boolean) => void> = [];
   private sweepTimer: TimerId | null = null;
 
   constructor(api: NodeApi, ctx: DesignContext<RaftLockKnobs>) {
@@ -95,20 +110,44 @@ class RaftLockServer implements NodeHandlers {
         else this.propose(from, req.rid, { op: 'open', session: req.session, client: from });
         return;
       case 'acquire':
-      case 'release': {
-        // Answers already decided by committed entries come from local state; anything new goes through the log.
-        const known = sm.statusOf(req.session, req.req);
-        const settled = known !== undefined && (req.op === 'acquire' || known.status === 'released' || known.status === 'cancelled');
-        if (settled) this.reply(from, req.rid, known);
-        else if (sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'session-ended' });
-        else this.propose(from, req.rid, { op: req.op, session: req.session, req: req.req });
+      case 'release':
+      case 'cancel':
+        // Answers already decided by committed entries (an ownership check) come from local state, once the
+        // leader checked it still leads as `reads` says; anything new goes through the log.
+        if (this.settled(req) !== undefined) this.read(from, req.rid, () => this.answerRequest(from, req));
+        else this.answerRequest(from, req);
         return;
-      }
       case 'close':
         if (sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'closed' });
         else this.propose(from, req.rid, { op: 'close', session: req.session });
         return;
     }
+  }
+
+  /** The answer local state already holds for an acquire / release / cancel, if the log settled it. */
+  private settled(req: LockRequest): LockReplyResult | undefined {
+    if (req.op !== 'acquire' && req.op !== 'release' && req.op !== 'cancel') return undefined;
+    const known = this.sm.statusOf(req.session, req.req);
+    if (known === undefined) return undefined;
+    if (req.op === 'acquire') return known;
+    return known.status === 'released' || known.status === 'cancelled' ? known : undefined;
+  }
+
+  private answerRequest(from: string, req: LockRequest): void {
+    if (req.op !== 'acquire' && req.op !== 'release' && req.op !== 'cancel') return;
+    const known = this.settled(req);
+    if (known !== undefined) this.reply(from, req.rid, known);
+    else if (this.sm.hasEnded(req.session)) this.reply(from, req.rid, { status: 'session-ended' });
+    else this.propose(from, req.rid, { op: req.op, session: req.session, req: req.req });
+  }
+
+  /** Runs `answer` once local state may be served as `reads` says (ReadIndex, or the leader lease); redirects if leadership is lost first. */
+  private read(from: string, rid: string, answer: () => void): void {
+    if (this.knobs.reads === 'lease' && this.raft.leaseValid()) {
+      answer();
+      return;
+    }
+    this.raft.confirmLeadership((ok) => (ok && this.raft.isLeader() ? answer() : this.redirect(from, rid)));
   }
 
   private keepAlive(from: string, req: LockRequest): void {
@@ -125,11 +164,14 @@ class RaftLockServer implements NodeHandlers {
         this.reply(from, req.rid, { status: 'session-ended' });
       }
     };
-    if (this.knobs.reads === 'lease' && this.raft.leaseValid()) {
-      answer();
+    if (this.knobs.reads !== 'etcd-3.4') {
+      this.read(from, req.rid, answer);
       return;
     }
-    this.raft.confirmLeadership((ok) => (ok ? answer() : this.redirect(from, req.rid)));
+    // etcd 3.4.0: no leadership check; only a leader that took charge of the sessions renews (a lessor that is
+    // not primary cannot), so a renewal that reaches a new leader before its first commit waits for it.
+    if (this.promoted) answer();
+    else this.awaitingPromotion.push((promoted) => (promoted ? answer() : this.redirect(from, req.rid)));
   }
 
   private propose(from: string, rid: string, cmd: LockCommand): void {
@@ -148,7 +190,10 @@ class RaftLockServer implements NodeHandlers {
 
   private onApply(index: number, entry: LogEntry<LockCommand>, asLeader: boolean): void {
     const cmd = entry.cmd;
-    if (cmd === null) return;
+    if (cmd === null) {
+      if (asLeader && entry.term === this.raft.term && !this.promoted) this.promote(index);
+      return;
+    }
     const applied = this.sm.apply(index, cmd);
     if (!asLeader) return;
     if (cmd.op === 'open' && applied.result.status === 'opened' && !this.deadlineUs.has(cmd.session)) {
@@ -160,7 +205,13 @@ class RaftLockServer implements NodeHandlers {
     }
     if (applied.ended !== null) {
       const { client, session, token, why } = applied.ended;
-      this.api.emit({ kind: 'expired', owner: client, session, token, why, index });
+      if (why === 'cancelled') {
+        // The client deleted its own grant on request (it had given that acquire up): not an expiry.
+        this.api.note(`lock: cancelled ${client} session ${session} token ${token}`);
+        this.api.emit({ kind: 'deleted', owner: client, session, why, index });
+      } else {
+        this.api.emit({ kind: 'expired', owner: client, session, token, why, index });
+      }
     }
     if (applied.result.status === 'queued' && cmd.op === 'acquire') {
       this.api.note(`lock: queued ${this.sm.clientOf(cmd.session)} session ${cmd.session} behind ${applied.result.ahead} at ${index}`);
@@ -188,13 +239,29 @@ class RaftLockServer implements NodeHandlers {
   private onRole(role: Role): void {
     this.deadlineUs.clear();
     this.expiring.clear();
+    this.promoted = false;
+    const waiting = this.awaitingPromotion;
+    this.awaitingPromotion = [];
+    for (const then of waiting) then(false);
     if (this.sweepTimer !== null) this.api.cancelTimer(this.sweepTimer);
     this.sweepTimer = null;
-    if (role !== 'leader') return;
-    // A new leader cannot know when sessions were last renewed: it extends every one by the full TTL.
-    const deadlineUs = this.api.monotonic() + this.knobs.sessionTtlUs;
-    for (const session of this.sm.liveSessions()) this.deadlineUs.set(session, deadlineUs);
-    this.armSweep();
+    if (role === 'leader') this.armSweep();
+  }
+
+  /**
+   * etcd's `Promote`, at this leader's first commit: it cannot know when
+   * sessions were last renewed, so it gives every live one the election
+   * timeout plus the full TTL from now, and from now on renews and expires.
+   */
+  private promote(index: number): void {
+    this.promoted = true;
+    const deadlineUs = this.api.monotonic() + this.knobs.electionTimeoutUs.minUs + this.knobs.sessionTtlUs;
+    const sessions = this.sm.liveSessions();
+    for (const session of sessions) this.deadlineUs.set(session, deadlineUs);
+    this.api.note(`lock: promoted at first commit ${index}: ${sessions.length} session(s) extended by electionTimeout.min + sessionTtl`);
+    const waiting = this.awaitingPromotion;
+    this.awaitingPromotion = [];
+    for (const then of waiting) then(true);
   }
 
   private armSweep(): void {
@@ -208,7 +275,7 @@ class RaftLockServer implements NodeHandlers {
 
   /** Proposes an `expire` for every session whose deadline passed by this leader's clock. */
   private sweep(): void {
-    if (!this.raft.readyForReads()) return; // applied state may still lack sessions
+    if (!this.promoted) return; // not in charge of the sessions before the first commit
     const nowUs = this.api.monotonic();
     for (const session of this.sm.liveSessions()) {
       let deadline = this.deadlineUs.get(session);

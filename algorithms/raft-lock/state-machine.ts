@@ -10,7 +10,12 @@
  * session's end frees its permit and grants only the next waiter (no
  * thundering herd). Every request carries an id, so a retried or duplicated
  * command is applied once; a session holds at most one live request, so an
- * entry frees and grants at most one permit.
+ * entry frees and grants at most one permit. A client that gives up
+ * acquiring (its acquireTimeout ran out, like cancelling etcd's Mutex.Lock,
+ * which deletes the client's own key) sends `cancel`: it removes only that
+ * request — a waiter leaves the queue, a grant nobody took is freed for the
+ * next waiter — and leaves the session open; a cancelled request id stays
+ * cancelled, so an acquire of it that arrives late does nothing.
  *
  * Deterministic and clock-free: when a session expires is decided outside,
  * by the leader's clock, and arrives here as an `expire` command. Not
@@ -22,7 +27,9 @@ export type LockCommand =
   | { readonly op: 'open'; readonly session: string; readonly client: string }
   | { readonly op: 'acquire'; readonly session: string; readonly req: string }
   | { readonly op: 'release'; readonly session: string; readonly req: string }
-  /** the client gave the session up (its lease ran out by its own clock, or it abandoned an acquire) */
+  /** the client gave up this acquire (its acquireTimeout ran out): delete its own waiter or grant, keep the session */
+  | { readonly op: 'cancel'; readonly session: string; readonly req: string }
+  /** the client gave the session up (its lease ran out by its own clock) */
   | { readonly op: 'close'; readonly session: string }
   /** the leader measured the session as run out by its own clock */
   | { readonly op: 'expire'; readonly session: string };
@@ -33,7 +40,7 @@ export type LockResult =
   | { readonly status: 'held'; readonly token: number }
   | { readonly status: 'queued'; readonly ahead: number }
   | { readonly status: 'released' }
-  /** a release of a request that never held (it was still queued and is now cancelled) */
+  /** a release of a request that never held (it was still queued), or a `cancel`: the request is gone */
   | { readonly status: 'cancelled' }
   | { readonly status: 'closed' }
   /** the session expired or was closed: the lock (if any) is gone */
@@ -49,12 +56,12 @@ export interface LockGrant {
   readonly token: number;
 }
 
-/** A session that ended while holding a permit (the service ended that client's lock). */
+/** A grant that ended without the client releasing it: its session ended while holding, or the client cancelled an acquire the service had granted. */
 export interface LockEnded {
   readonly session: string;
   readonly client: string;
   readonly token: number;
-  readonly why: 'expired' | 'closed';
+  readonly why: 'expired' | 'closed' | 'cancelled';
 }
 
 /** The outcome of applying one entry. */
@@ -120,6 +127,8 @@ export class LockStateMachine {
         return this.acquire(index, session, cmd.req);
       case 'release':
         return this.release(index, session, cmd.req);
+      case 'cancel':
+        return this.cancel(index, session, cmd.req);
       case 'close':
       case 'expire':
         return this.end(index, session, cmd.op === 'close' ? 'closed' : 'expired');
@@ -154,6 +163,25 @@ export class LockStateMachine {
     session.reqs.set(req, { kind: 'released' });
     this.holders = this.holders.filter((h) => !(h.session === session.id && h.req === req));
     return { result: { status: 'released' }, grants: this.grantNext(index), ended: null };
+  }
+
+  private cancel(index: number, session: Session, req: string): Applied {
+    const state = session.reqs.get(req);
+    if (state === undefined) {
+      // Never seen (the acquire is still on its way, or was lost): make sure it never takes effect.
+      session.reqs.set(req, { kind: 'cancelled' });
+      return only({ status: 'cancelled' });
+    }
+    if (state.kind === 'released' || state.kind === 'cancelled') return only({ status: 'cancelled' });
+    session.live = null;
+    session.reqs.set(req, { kind: 'cancelled' });
+    if (state.kind === 'queued') {
+      this.queue = this.queue.filter((w) => !(w.session === session.id && w.req === req));
+      return only({ status: 'cancelled' });
+    }
+    // Granted while the client was giving up: free it for the next waiter.
+    this.holders = this.holders.filter((h) => !(h.session === session.id && h.req === req));
+    return { result: { status: 'cancelled' }, grants: this.grantNext(index), ended: { session: session.id, client: session.client, token: state.token, why: 'cancelled' } };
   }
 
   private end(index: number, session: Session, why: 'expired' | 'closed'): Applied {

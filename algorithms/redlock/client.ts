@@ -4,21 +4,32 @@
  *
  * Models, per attempt: read the start time on the client's clock (`wall` by
  * default, as the reference clients do; `clientClock: "monotonic"`), send
- * `SET key value NX PX ttl` to every instance, each with its own
- * `requestTimeout`, and wait until every instance answered or timed out.
- * Then: held iff a quorum (⌊N/2⌋+1) said yes and validity =
+ * `SET key value NX PX ttl` to every instance at once, each with its own
+ * `requestTimeout` (a timeout is a vote against), and decide as soon as the
+ * votes allow, as node-redlock does: at a quorum (⌊N/2⌋+1) of yes votes, or
+ * once so many said no that a quorum is impossible (more than N − quorum;
+ * node-redlock waits for `quorum` no votes, the same for odd N). The
+ * slowest instances do not delay the decision; their later replies are
+ * handled as late ones (below). (The redis.io text's sequential variant,
+ * trying instances one after another, is not modelled: SPEC §3 has no knob
+ * for it.) Held iff a quorum said yes and validity =
  * ttl − elapsed − (ttl·driftFactor + 2 ms) is above zero. With
  * `checkValidity: false` the elapsed-time check is skipped: the client
  * believes it holds for ttl − drift from when the votes came in. On failure
  * it unlocks every instance (compare-and-delete, fire-and-forget) and retries
- * after `retryDelay ± retryJitter` with the same value. The belief ends at the
- * validity deadline by the client's clock (`lost(...)`); `stillValid()`
- * checks the same deadline. Release: compare-and-delete on every instance;
- * `done(true)` if a quorum deleted the key, `false` if a quorum answered that
- * it held no such key, `null` (unknown) otherwise. A late SET reply for a key the
- * client does not hold is unlocked at that instance. Semaphore (`permits` >
- * 1): each attempt tries one key `lock:i` on every instance, rotating i
- * between attempts (Redlock itself defines only a mutex).
+ * after `retryDelay ± retryJitter` with the same value. The validity deadline
+ * is only known, never enforced: `stillValid()` reads it (for
+ * `checkBeforeWrite`), and a holder whose work overruns it goes on working
+ * and still releases in the end (redlock-py only returns the validity;
+ * node-redlock's abort signal is cooperative). Release: compare-and-delete
+ * on every instance, always sent, decided as early as the acquire is:
+ * `done(true)` once a quorum deleted the key, `false` once a quorum answered
+ * that it held no such key, `null` (unknown) once neither can happen. A
+ * yes that arrives after the attempt was decided (or after its timeout) for
+ * a key the client does not hold is unlocked at that instance.
+ * Semaphore (`permits` > 1): each attempt tries one key `lock:i` on every
+ * instance, rotating i between attempts (Redlock itself defines only a
+ * mutex).
  * Does not model: lock extension, node-redlock's retryCount limit (the
  * workload's acquireTimeout bounds attempts instead), fencing tokens (there
  * are none).
@@ -53,8 +64,8 @@ export const quorumOf = majority;
 
 /**
  * The Redlock client; the acquire / hold / release cycle is
- * ../redis/client-base.ts. On abandon, an attempt in flight unlocks
- * everything when its votes are in (see `conclude`).
+ * ../shared/redis/client-base.ts. On abandon, an attempt in flight unlocks
+ * everything when it is decided (see `conclude`), and any yes after that.
  */
 export class RedlockClient extends RedisClientBase {
   private readonly options: RedlockClientOptions;
@@ -74,17 +85,27 @@ export class RedlockClient extends RedisClientBase {
     return this.options.clientClock === 'wall' ? this.api.now() : this.api.monotonic();
   }
 
-  /** Compare-and-delete on every instance: true if a quorum deleted the key, false if a quorum held no such key, else null. */
+  /**
+   * Compare-and-delete on every instance, decided as soon as the answers
+   * allow (as node-redlock does): true once a quorum deleted the key, false
+   * once a quorum held no such key, null (unknown) once neither can happen.
+   */
   protected sendRelease(hold: Hold, done: (ok: boolean | null) => void): void {
+    const n = this.options.servers.length;
     let answered = 0;
     let deleted = 0;
     let notHeld = 0;
+    let decided = false;
     const count = (outcome: boolean | null): void => {
+      if (decided) return;
       answered++;
       if (outcome === true) deleted++;
       if (outcome === false) notHeld++;
-      if (answered < this.options.servers.length) return;
-      this.finishRelease(hold, done, deleted >= this.quorum ? true : notHeld >= this.quorum ? false : null);
+      const pending = n - answered;
+      const ok = deleted >= this.quorum ? true : notHeld >= this.quorum ? false : deleted + pending < this.quorum && notHeld + pending < this.quorum ? null : undefined;
+      if (ok === undefined) return;
+      decided = true;
+      this.finishRelease(hold, done, ok);
     };
     for (const server of this.options.servers) {
       this.rpc.call(
@@ -98,17 +119,34 @@ export class RedlockClient extends RedisClientBase {
 
   // ---- acquire ------------------------------------------------------------------------------
 
-  /** Attempt `n` tries one key (rotating between attempts for a semaphore) on every instance. */
+  /**
+   * Attempt `n` tries one key (rotating between attempts for a semaphore) on
+   * every instance, and is decided as soon as a quorum voted yes or a quorum
+   * became impossible.
+   */
   protected attempt(session: Session, n: number): void {
     const key = this.keys[(this.firstKey + n) % this.keys.length];
     const startUs = this.clock();
     const servers = this.options.servers;
-    let answered = 0;
-    let votes = 0;
-    const count = (yes: boolean): void => {
-      answered++;
-      if (yes) votes++;
-      if (answered === servers.length) this.conclude(session, key, startUs, votes);
+    let yes = 0;
+    let no = 0;
+    let decided = false;
+    /** A yes the attempt no longer counts on: keep it only if it is part of the lock we hold. */
+    const lateYes = (server: string): void => {
+      const held = this.hold !== null && this.hold.key === key && this.hold.value === session.value;
+      if (!held) this.unlock(server, key, session.value);
+    };
+    const vote = (server: string, granted: boolean): void => {
+      if (decided) {
+        if (granted) lateYes(server);
+        return;
+      }
+      if (granted) yes++;
+      else no++;
+      if (yes >= this.quorum || no > servers.length - this.quorum) {
+        decided = true;
+        this.conclude(session, key, startUs, yes, yes + no);
+      }
     };
     for (const server of servers) {
       this.rpc.call(
@@ -116,19 +154,18 @@ export class RedlockClient extends RedisClientBase {
         (reqId) => ({ type: 'redis.acquire', reqId, keys: [key], value: session.value, ttlUs: this.options.ttlUs, counter: null }),
         this.options.requestTimeoutUs,
         {
-          reply: (reply) => count(reply.type === 'redis.acquired' && reply.ok),
-          timeout: () => count(false),
+          reply: (reply) => vote(server, reply.type === 'redis.acquired' && reply.ok),
+          timeout: () => vote(server, false),
           late: (reply) => {
-            const held = this.hold !== null && this.hold.key === key && this.hold.value === session.value;
-            if (reply.type === 'redis.acquired' && reply.ok && !held) this.unlock(server, key, session.value);
+            if (reply.type === 'redis.acquired' && reply.ok) lateYes(server);
           },
         },
       );
     }
   }
 
-  /** Every instance answered or timed out: decide. */
-  private conclude(session: Session, key: string, startUs: Micros, votes: number): void {
+  /** The votes decide the attempt (`answered` of the instances have voted): hold, or unlock and retry. */
+  private conclude(session: Session, key: string, startUs: Micros, votes: number, answered: number): void {
     if (!session.live || this.session !== session) {
       this.unlockAll(key, session.value);
       return;
@@ -139,7 +176,7 @@ export class RedlockClient extends RedisClientBase {
     const validityUs = ttlUs - (nowUs - startUs) - drift;
     const deadlineUs = checkValidity ? startUs + ttlUs - drift : nowUs + ttlUs - drift;
     if (votes < this.quorum || (checkValidity && validityUs <= 0) || deadlineUs <= nowUs) {
-      this.api.note(`redlock attempt failed: ${votes}/${this.options.servers.length} votes, validity ${validityUs}us`);
+      this.api.note(`redlock attempt failed: ${votes} yes of ${answered} answers (${this.options.servers.length} instances), validity ${validityUs}us`);
       this.unlockAll(key, session.value);
       this.retryLater(session);
       return;

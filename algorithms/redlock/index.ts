@@ -2,13 +2,15 @@
  * The `redlock` design: the Redlock algorithm over N independent Redis
  * primaries (default 5, no replication), quorum ⌊N/2⌋+1.
  *
- * Models: each instance is the shared Redis server model (../redis/server.ts)
- * running alone, with the chosen persistence and expiry clock; the client
- * (client.ts) runs the algorithm. `restartDelay`: an instance that restarts
- * after a crash stays down (answers nothing) for that long on its monotonic
- * clock, antirez's cure for instances that restart without the key; it is
- * detected by a boot marker on the instance's disk, so a crash with
- * `durable: none` (the disk itself lost) is not delayed. No fencing tokens.
+ * Models: each instance is the shared Redis server model
+ * (../shared/redis/server.ts) running alone, with the chosen persistence and
+ * expiry clock; the client (client.ts) runs the algorithm. `restartDelay`:
+ * an instance that restarts after a crash stays down (answers nothing) for
+ * that long on its monotonic clock, antirez's cure for instances that
+ * restart without the key. It is an operations rule, so it holds whatever
+ * the crash left on the disk: the design (the operator) knows which boots
+ * of an instance are restarts, counting them per run; the instance's disk
+ * is not asked. No fencing tokens.
  * Instances emit `granted` and `expired {owner}` per instance (so one lock
  * can yield up to N of each); no instance is a leader, so none emits
  * `elected`. History model: `lease-lock` (`lease-lock:N` for a semaphore).
@@ -21,6 +23,18 @@ import { createRedlockClient } from './client.ts';
 import { parseRedlockKnobs, REDLOCK_KNOBS, type RedlockKnobs } from './knobs.ts';
 
 export type { RedlockKnobs } from './knobs.ts';
+
+/** Per run (its DesignContext), the instances booted so far: any later boot of one is a restart after a crash. */
+const bootedInstances = new WeakMap<object, Set<number>>();
+
+/** Records a boot of instance `index` in the run of `ctx`; true if it had booted before (a restart). */
+function isRestart(ctx: object, index: number): boolean {
+  let booted = bootedInstances.get(ctx);
+  if (booted === undefined) bootedInstances.set(ctx, (booted = new Set()));
+  if (booted.has(index)) return true;
+  booted.add(index);
+  return false;
+}
 
 /** The `redlock` design. */
 export const redlock: Design<RedlockKnobs> = {
@@ -52,8 +66,8 @@ export const redlock: Design<RedlockKnobs> = {
       expiryClock: knobs.expiryClock,
       group: [api.id],
       initialPrimary: api.id,
-      failover: 'none',
-      failoverAfterUs: 0,
+      replicationDelayUs: 0, // a lone instance has no replicas
+      restarted: isRestart(ctx, index),
       restartDelayUs: knobs.restartDelayUs,
       announceRole: false,
     });

@@ -41,7 +41,11 @@ export const REDLOCK_KNOBS: readonly KnobInfo[] = [
   { name: 'retryJitter', default: '100ms', meaning: `random ± added to retryDelay; ${limitsText(WAIT_LIMITS)}` },
   { name: 'checkValidity', default: true, meaning: 'false: the client skips the elapsed-time check' },
   { name: 'clientClock', default: 'wall', meaning: '"monotonic": the client measures elapsed time on its monotonic clock' },
-  { name: 'restartDelay', default: '0s', meaning: `a crashed instance stays down at least this long (delayed restart); ${limitsText(WAIT_LIMITS)}` },
+  {
+    name: 'restartDelay',
+    default: '0s',
+    meaning: `a crashed instance stays down this long after its restart, whatever its disk kept (antirez's delayed restart, an operations rule for instances without persistence: make it longer than the TTL); ${limitsText(WAIT_LIMITS)}`,
+  },
 ];
 
 /** Parses `config.redlock` over the defaults. Throws `KnobError` for a bad or unknown knob. */

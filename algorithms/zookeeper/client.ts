@@ -10,8 +10,10 @@
  * the ensemble expired its session; with `"stop"` (Curator's advice) it
  * gives the lock up at once: `lost('suspended')`, and its node is deleted
  * once it can reach a server. LOST (the session expired, learned on
- * reconnect, or by its own clock with `clientSelfExpiry`): a holder calls
- * `lost(...)`; an acquire in progress starts over in a new session.
+ * reconnect; or the session timeout passed while SUSPENDED, which Curator
+ * ≥ 3.0 reports without waiting to reconnect; or by its own clock with
+ * `clientSelfExpiry`, ZooKeeper 3.9.3): a holder calls `lost(...)` whatever
+ * `onSuspended` says; an acquire in progress starts over in a new session.
  * `stillValid()` is true while holding and connected. Abandon deletes the
  * contender's node, so a grant that comes later is never reported.
  */

@@ -5,28 +5,34 @@
  *
  * Models: connecting to the servers in a shuffled round-robin with a
  * connect timeout of timeout/servers and a random pause of up to 1 s
- * between attempts; `zk.connect` with the session id, the last zxid seen
- * and the watches to re-register; pings every timeout/3; Disconnected
- * (Curator: SUSPENDED) after 2/3 of the timeout without hearing from the
- * server, or when the server closes the connection, or a request has gone
- * unanswered for timeout/3 (ZooKeeper 3.6's request timeout), or the
- * connection's message order breaks; then reconnecting to another server
- * within the session (RECONNECTED). Requests made while disconnected wait
- * and go out after the reconnect; requests in flight on a lost connection
- * fail with ConnectionLoss (they may or may not have been applied). The
- * client learns of expiry only when a server says so on reconnect (LOST):
- * every request then fails with SessionExpired, watches are dropped, and
- * the next request opens a new session (as Curator does). With
- * `selfExpiry` (ZooKeeper 3.9) the client declares its session expired
- * itself after 4/3 of the timeout without hearing from any server.
- * Watches are one-shot, registered on a successful reply and re-sent with
- * every reconnect; each notification received is counted in the metric
- * `watchNotifications`. Not modelled: authentication, chroot, read-only
- * mode, `sync`, several handles per node.
+ * between attempts; each connection a TCP stream (channel.ts: a lost
+ * packet is retransmitted, it does not break the connection); `zk.connect`
+ * with the session id, the last zxid seen and the watches to re-register;
+ * pings every timeout/3; Disconnected (Curator: SUSPENDED) after 2/3 of the
+ * timeout without hearing from the server, or when the server closes the
+ * connection (a follower that lost its leader closes all its clients'
+ * connections at once), or when TCP gives up; then reconnecting to another
+ * server within the session (RECONNECTED). No request timeout:
+ * `zookeeper.request.timeout` is off by default, so a request waits as long
+ * as the connection lives. Requests made while disconnected wait and go
+ * out after the reconnect; requests in flight on a lost connection fail
+ * with ConnectionLoss (they may or may not have been applied).
+ * The session ends for the client (LOST): when a server says it expired
+ * on reconnect; when the negotiated session timeout has passed while
+ * SUSPENDED (Curator ≥ 3.0's ConnectionStateManager injects the expiry then,
+ * `sessionExpirationPercent` 100, without waiting for a reconnect; metric
+ * `curatorLost`); or, with `selfExpiry` (ZooKeeper 3.9.3, ZOOKEEPER-4508),
+ * after 4/3 of the timeout without hearing from any server (metric
+ * `clientSelfExpiries`). Then every request fails with SessionExpired,
+ * watches are dropped, and the next request opens a new session (as
+ * Curator does). Watches are one-shot, registered on a successful reply and
+ * re-sent with every reconnect; each notification received is counted in
+ * the metric `watchNotifications`. Not modelled: authentication, chroot,
+ * read-only mode, `sync`, several handles per node.
  */
 import type { Message, NodeApi, TimerId } from '../api/index.ts';
 import { US_PER_S, type Micros } from '../api/index.ts';
-import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
+import { TcpChannel } from './channel.ts';
 import { isServerMessage, type ClientBody, type ServerMessage, type ZkOp } from './protocol.ts';
 import type { ZkResult } from './tree.ts';
 import type { WatchSet } from './watches.ts';
@@ -45,16 +51,9 @@ export interface ConnectionOptions {
   readonly servers: readonly string[];
   /** The session timeout to ask for (the server negotiates it). */
   readonly requestedTimeoutUs: Micros;
-  /** ZooKeeper 3.9: expire the session ourselves after 4/3 of the timeout without a server. */
+  /** ZooKeeper 3.9.3: expire the session ourselves after 4/3 of the timeout without a server. */
   readonly selfExpiry: boolean;
   readonly onEvent: (event: SessionEvent, reason: string) => void;
-}
-
-interface Pending {
-  readonly req: ZkOp;
-  readonly cb: (result: ZkResult) => void;
-  readonly watcher: Watcher | null;
-  readonly sentAtUs: Micros;
 }
 
 interface Waiting {
@@ -66,8 +65,7 @@ interface Waiting {
 interface Conn {
   readonly id: string;
   readonly server: string;
-  readonly inbox: InOrderInbox<ServerMessage>;
-  outSeq: number;
+  readonly channel: TcpChannel<ServerMessage>;
   established: boolean;
   connectTimer: TimerId | null;
 }
@@ -77,6 +75,8 @@ export class ZkConnection {
   private readonly api: NodeApi;
   private readonly options: ConnectionOptions;
   private readonly hosts: string[];
+  /** Names this incarnation's connections (`<client>.<tag>.<n>`), so a restarted client never reuses an id. */
+  private readonly connPrefix: string;
   private nextHost = 0;
   private connCount = 0;
   private xid = 0;
@@ -92,7 +92,7 @@ export class ZkConnection {
   /** Had a session and lost the connection (Curator: SUSPENDED), not yet reconnected or expired. */
   private suspended = false;
 
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Waiting>();
   private waiting: Waiting[] = [];
   private readonly dataWatchers = new Map<string, Watcher[]>();
   private readonly existWatchers = new Map<string, Watcher[]>();
@@ -100,10 +100,9 @@ export class ZkConnection {
 
   private pingTimer: TimerId | null = null;
   private healthTimer: TimerId | null = null;
-  /** When the health timer is due (monotonic). */
-  private healthDeadlineUs = 0;
   private reconnectTimer: TimerId | null = null;
   private selfExpiryTimer: TimerId | null = null;
+  private curatorLostTimer: TimerId | null = null;
 
   constructor(api: NodeApi, options: ConnectionOptions) {
     if (options.servers.length === 0) throw new Error('zookeeper client: no servers');
@@ -117,6 +116,7 @@ export class ZkConnection {
       const j = api.rng.int(0, i);
       [this.hosts[i], this.hosts[j]] = [this.hosts[j], this.hosts[i]];
     }
+    this.connPrefix = `${api.id}.${api.rng.id()}`;
   }
 
   // ---- API for recipes ----------------------------------------------------------
@@ -138,14 +138,13 @@ export class ZkConnection {
   /** Routes a server message; false for messages that are not the client protocol's. */
   handle(_from: string, msg: Message): boolean {
     if (!isServerMessage(msg)) return false;
-    const m: ServerMessage = msg;
     const c = this.conn;
-    if (c === null || m.conn !== c.id) return true; // a stale connection's message
-    if (m.type === 'zk.closed') {
-      this.connectionLost(`server ${c.server} closed the connection: ${m.reason}`);
+    if (c === null || msg.conn !== c.id) return true; // a stale connection's message
+    if (msg.type === 'zk.closed') {
+      this.connectionLost(`server ${c.server} closed the connection: ${msg.reason}`);
       return true;
     }
-    c.inbox.receive(m.seq, m);
+    c.channel.receive(msg);
     return true;
   }
 
@@ -158,12 +157,11 @@ export class ZkConnection {
   private connectNext(): void {
     if (this.conn !== null) throw new Error(`${this.api.id}: connecting while a connection exists`);
     const server = this.hosts[this.nextHost++ % this.hosts.length];
-    const id = `${this.api.id}.${++this.connCount}`;
+    const id = `${this.connPrefix}.${++this.connCount}`;
     const c: Conn = {
       id,
       server,
-      inbox: new InOrderInbox<ServerMessage>(this.api, GAP_TIMEOUT_US, (m) => this.onInOrder(c, m), () => this.connectionLost('message order broken')),
-      outSeq: 0,
+      channel: new TcpChannel<ServerMessage>(this.api, server, id, (m) => this.onInOrder(c, m), (why) => this.connectionLost(`TCP gave up: ${why}`)),
       established: false,
       connectTimer: null,
     };
@@ -178,7 +176,7 @@ export class ZkConnection {
   }
 
   private send(c: Conn, body: ClientBody): void {
-    this.api.send(c.server, { ...body, conn: c.id, seq: ++c.outSeq });
+    c.channel.send(body);
   }
 
   private onInOrder(c: Conn, m: ServerMessage): void {
@@ -221,6 +219,7 @@ export class ZkConnection {
     this.timeoutUs = timeoutUs;
     this.connected = true;
     this.cancel('selfExpiryTimer');
+    this.cancel('curatorLostTimer');
     this.armPing();
     this.armHealth();
     const wasSuspended = this.suspended;
@@ -236,10 +235,8 @@ export class ZkConnection {
     const c = this.conn;
     if (c === null || !this.connected) throw new Error(`${this.api.id}: sending a request while not connected`);
     const xid = ++this.xid;
-    const sentAtUs = this.api.monotonic();
-    this.pending.set(xid, { ...w, sentAtUs });
+    this.pending.set(xid, w);
     this.send(c, { type: 'zk.request', xid, req: w.req });
-    if (this.healthTimer === null || sentAtUs + this.requestTimeoutUs() < this.healthDeadlineUs) this.armHealth();
   }
 
   // ---- keeping the connection -------------------------------------------------
@@ -254,11 +251,10 @@ export class ZkConnection {
     }, 'ping');
   }
 
-  /** One lazily re-armed timer for the read timeout (2/3 T of silence) and the request timeout (T/3 without a reply). */
+  /** The read timeout, lazily re-armed: Disconnected after 2/3 T without hearing anything from the server. */
   private armHealth(): void {
     this.cancel('healthTimer');
-    const deadlineUs = this.healthDeadline();
-    this.healthDeadlineUs = deadlineUs;
+    const deadlineUs = this.lastHeardUs + this.readTimeoutUs();
     this.healthTimer = this.api.setTimer(Math.max(1, deadlineUs - this.api.monotonic()), () => {
       this.healthTimer = null;
       if (!this.connected) return;
@@ -267,39 +263,19 @@ export class ZkConnection {
         this.connectionLost(`nothing heard from the server for ${(nowUs - this.lastHeardUs) / US_PER_S}s (read timeout)`);
         return;
       }
-      const oldest = this.oldestPendingUs();
-      if (oldest !== undefined && nowUs >= oldest + this.requestTimeoutUs()) {
-        this.connectionLost('a request went unanswered (request timeout)');
-        return;
-      }
       this.armHealth();
     }, 'health');
-  }
-
-  private healthDeadline(): Micros {
-    const oldest = this.oldestPendingUs();
-    const read = this.lastHeardUs + this.readTimeoutUs();
-    return oldest === undefined ? read : Math.min(read, oldest + this.requestTimeoutUs());
-  }
-
-  private oldestPendingUs(): Micros | undefined {
-    for (const p of this.pending.values()) return p.sentAtUs; // insertion order: the first is the oldest
-    return undefined;
   }
 
   private readTimeoutUs(): Micros {
     return Math.floor((2 * this.timeoutUs) / 3);
   }
 
-  private requestTimeoutUs(): Micros {
-    return Math.floor(this.timeoutUs / 3);
-  }
-
   /** The connection is gone: fail what was in flight, tell the recipe once (SUSPENDED), try the next server. */
   private connectionLost(reason: string): void {
     const c = this.conn;
     if (c === null) return;
-    c.inbox.close();
+    c.channel.close();
     if (c.connectTimer !== null) this.api.cancelTimer(c.connectTimer);
     this.conn = null;
     const wasConnected = this.connected;
@@ -312,6 +288,7 @@ export class ZkConnection {
       this.api.emit({ kind: 'metric', name: 'disconnects' });
       this.api.note(`zk client: disconnected from ${c.server}: ${reason}`);
       this.armSelfExpiry();
+      this.armCuratorLost();
     }
     this.reconnectTimer = this.api.setTimer(this.api.rng.int(0, RECONNECT_PAUSE_MAX_US), () => {
       this.reconnectTimer = null;
@@ -334,11 +311,27 @@ export class ZkConnection {
     }, 'self-expiry');
   }
 
+  /**
+   * Curator ≥ 3.0 (ConnectionStateManager.checkSessionExpiration): once the
+   * negotiated session timeout has passed while SUSPENDED, it injects a
+   * session expiration into the ZooKeeper handle — LOST — without waiting
+   * to hear from a server.
+   */
+  private armCuratorLost(): void {
+    this.cancel('curatorLostTimer');
+    this.curatorLostTimer = this.api.setTimer(Math.max(1, this.timeoutUs), () => {
+      this.curatorLostTimer = null;
+      if (this.connected || !this.suspended || this.session === null) return;
+      this.api.emit({ kind: 'metric', name: 'curatorLost' });
+      this.sessionExpired(`session timeout (${this.timeoutUs / US_PER_S}s) elapsed while SUSPENDED: Curator injects the expiration (LOST)`);
+    }, 'curator lost');
+  }
+
   /** The session is gone: fail everything, drop watches, start over with a new session on the next request. */
   private sessionExpired(reason: string): void {
     const c = this.conn;
     if (c !== null) {
-      c.inbox.close();
+      c.channel.close();
       if (c.connectTimer !== null) this.api.cancelTimer(c.connectTimer);
     }
     this.conn = null;
@@ -346,19 +339,19 @@ export class ZkConnection {
     this.suspended = false;
     this.session = null;
     this.timeoutUs = this.options.requestedTimeoutUs;
-    for (const timer of ['pingTimer', 'healthTimer', 'reconnectTimer', 'selfExpiryTimer'] as const) this.cancel(timer);
+    for (const timer of ['pingTimer', 'healthTimer', 'reconnectTimer', 'selfExpiryTimer', 'curatorLostTimer'] as const) this.cancel(timer);
     this.dataWatchers.clear();
     this.existWatchers.clear();
     this.childWatchers.clear();
     this.api.note(`zk client: ${reason}`);
-    const failed: Array<Pending | Waiting> = [...this.pending.values(), ...this.waiting];
+    const failed: Waiting[] = [...this.pending.values(), ...this.waiting];
     this.pending.clear();
     this.waiting = [];
     for (const f of failed) f.cb({ code: 'SessionExpired' });
     this.options.onEvent('lost', reason);
   }
 
-  private cancel(timer: 'pingTimer' | 'healthTimer' | 'reconnectTimer' | 'selfExpiryTimer'): void {
+  private cancel(timer: 'pingTimer' | 'healthTimer' | 'reconnectTimer' | 'selfExpiryTimer' | 'curatorLostTimer'): void {
     const id = this[timer];
     if (id !== null) this.api.cancelTimer(id);
     this[timer] = null;

@@ -16,14 +16,18 @@
  * as the token; the leader also reports `expired` when a holder's node goes
  * away other than by release (session expiry above all).
  * What scenarios show: a holder cut off from the ensemble keeps working
- * until it hears (mutual exclusion breaks) unless it stops on SUSPENDED;
+ * until it hears (mutual exclusion breaks) unless it stops on SUSPENDED —
+ * which comes too late behind a follower that keeps its clients for
+ * tickTime × syncLimit after losing its leader; Curator's LOST comes the
+ * session timeout after SUSPENDED; 20 % loss costs TCP retransmissions,
+ * not sessions;
  * a paused holder's session expires and a second client takes the lock;
  * sequence-number fencing saves the resource when reads register tokens.
  *
  * Files: knobs.ts, tree.ts (znode tree state machine), sessions.ts (the
  * leader's session expiry), watches.ts (a server's watch table),
  * holders.ts (grant reporting), server.ts, protocol.ts + channel.ts
- * (messages, ordered connections), connection.ts (the client handle:
+ * (messages, TCP-like connections), connection.ts (the client handle:
  * connection state machine), queue-recipe.ts + lock-recipe.ts +
  * semaphore-recipe.ts (recipes), recipe-io.ts, paths.ts, client.ts.
  */
@@ -44,6 +48,7 @@ export const zookeeper: Design<ZkKnobs> = {
   issuesTokens: true,
   isLock: true,
   historyModel: 'lease-lock',
+  readiness: () => 'first-commit',
   createServer: (api, ctx) => createZkServer(api, ctx),
   createClient: (api, ctx, lost) => createZkClient(api, ctx, lost),
 };

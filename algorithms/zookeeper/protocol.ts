@@ -2,14 +2,18 @@
  * The messages of the ZooKeeper-style ensemble.
  *
  * Client ↔ server messages belong to one connection (`conn`, chosen by the
- * client) and carry a per-direction sequence number `seq` starting at 1, so
- * each side can restore the order and drop duplicates the way TCP would
- * (channel.ts). A connection begins with `zk.connect`; requests carry a
- * client-chosen `xid` their reply names. Server ↔ server: `zk.forward` (a
- * follower hands a write to the leader) and `zk.touch` (a follower reports
- * which sessions it heard from). Raft's own messages are the core's.
+ * client) and carry a per-direction sequence number `seq` starting at 1 and
+ * a cumulative `ack`, so each side can retransmit what was lost, restore
+ * the order and drop duplicates the way TCP does (channel.ts); `zk.ack` is
+ * a bare acknowledgement. A connection begins with `zk.connect`; requests
+ * carry a client-chosen `xid` their reply names. Server ↔ server (TCP in
+ * ZooKeeper too, so made reliable here by retransmission until
+ * acknowledged): `zk.forward` (a follower hands a write to the leader; the
+ * leader's commit acknowledges it) and `zk.touch` (a follower reports which
+ * sessions it heard from; `zk.touch-ack`). Raft's own messages are the core's.
  */
 import type { Message } from '../api/index.ts';
+import { ACK_TYPE, type ChannelFields } from './channel.ts';
 import type { DeleteTag, ZkResult, ZkTxn } from './tree.ts';
 import type { WatchSet } from './watches.ts';
 
@@ -23,10 +27,10 @@ export type ZkOp =
   | { readonly op: 'getData'; readonly path: string; readonly watch: boolean };
 
 /** Fields every connection message carries (added by the sending side's channel). */
-export type OnConn = {
-  readonly conn: string;
-  readonly seq: number;
-};
+export type OnConn = ChannelFields;
+
+/** A bare acknowledgement on a connection, either way (channel.ts). */
+export type ChannelAck = { readonly type: typeof ACK_TYPE } & OnConn;
 
 // ---- client → server ------------------------------------------------------
 
@@ -42,6 +46,7 @@ export type ClientBody =
       /** Watches to re-register (SetWatches), for a reconnect. */
       readonly watches: WatchSet;
     }
+  /** Answered by the server the client is connected to, after the connection's earlier requests (ZooKeeper's CommitProcessor keeps a session's order). */
   | { readonly type: 'zk.ping' }
   | { readonly type: 'zk.request'; readonly xid: number; readonly req: ZkOp };
 
@@ -74,24 +79,38 @@ export interface ZkForward extends Message {
   readonly type: 'zk.forward';
   /** Unique per request, so a duplicated forward is proposed once. */
   readonly id: string;
+  /** The epoch (term) it was sent in: a leader of another term ignores it. */
+  readonly term: number;
   readonly txn: ZkTxn;
 }
 
-/** A follower reports the sessions it heard from since its last report. */
+/** A follower reports the sessions it heard from since its last acknowledged report. */
 export interface ZkTouch extends Message {
   readonly type: 'zk.touch';
+  /** Numbers the follower's reports, for the acknowledgement. */
+  readonly id: number;
   readonly sessions: readonly string[];
 }
 
-const CLIENT_TYPES = new Set(['zk.connect', 'zk.ping', 'zk.request']);
-const SERVER_TYPES = new Set(['zk.connected', 'zk.expired', 'zk.closed', 'zk.pong', 'zk.reply', 'zk.watch']);
-
-/** Whether a message is a client → server connection message. */
-export function isClientMessage(msg: Message): msg is Message & ClientMessage {
-  return CLIENT_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
+/** The leader took touch report `id`. */
+export interface ZkTouchAck extends Message {
+  readonly type: 'zk.touch-ack';
+  readonly id: number;
 }
 
-/** Whether a message is a server → client connection message. */
-export function isServerMessage(msg: Message): msg is Message & ServerMessage {
-  return SERVER_TYPES.has(msg.type) && typeof msg.conn === 'string' && typeof msg.seq === 'number';
+const CLIENT_TYPES = new Set(['zk.connect', 'zk.ping', 'zk.request', ACK_TYPE]);
+const SERVER_TYPES = new Set(['zk.connected', 'zk.expired', 'zk.closed', 'zk.pong', 'zk.reply', 'zk.watch', ACK_TYPE]);
+
+function onConnection(msg: Message): boolean {
+  return typeof msg.conn === 'string' && typeof msg.seq === 'number' && typeof msg.ack === 'number';
+}
+
+/** Whether a message is a client → server connection message (or a bare acknowledgement, as a server receives it). */
+export function isClientMessage(msg: Message): msg is Message & (ClientMessage | ChannelAck) {
+  return CLIENT_TYPES.has(msg.type) && onConnection(msg);
+}
+
+/** Whether a message is a server → client connection message (or a bare acknowledgement, as a client receives it). */
+export function isServerMessage(msg: Message): msg is Message & (ServerMessage | ChannelAck) {
+  return SERVER_TYPES.has(msg.type) && onConnection(msg);
 }

@@ -3,47 +3,69 @@
  * tree, the client connections it serves, its watches, and — on the leader
  * — the session tracker that decides expiry.
  *
- * Models ZooKeeper's server pipeline: a server serves clients only while it
- * is in a working quorum (the leader once its term's no-op committed, a
- * follower while it follows a leader); otherwise it closes connections and
- * clients move on. Each connection's requests are handled in order: reads
- * (getChildren, exists, getData) from this replica's tree, possibly stale
- * but never behind what the client has seen (a client whose last zxid this
- * server has not reached is refused); writes go through the log (a
- * follower forwards them to the leader) and block the connection's later
- * requests until they apply here, then the reply goes out — after the
- * watch notifications the change fired, as ZooKeeper orders them.
+ * Models ZooKeeper's server pipeline. A server serves clients while it is
+ * in an epoch: the leader once its term's no-op committed, a follower once
+ * it follows a leader (the epoch is the Raft term). A follower that stops
+ * hearing its leader keeps serving — it answers pings and reads itself,
+ * its writes wait — until nothing has come from the leader for
+ * `tickTime × syncLimit` (ZooKeeper's Learner reads the leader socket with
+ * that timeout), then it gives up and closes every client connection at
+ * once (metric `leaderTimeouts`); a leader deposed for want of a quorum
+ * keeps its clients the same way (ZooKeeper's leader shuts down when no
+ * quorum acknowledged it for syncLimit ticks). A server that moves to
+ * another epoch (a new leader, or a new term) has been through an
+ * election: it closes every client connection first, so on leader loss
+ * every client sees Disconnected. A server in no epoch closes
+ * connections and clients move on.
+ * Each connection is a TCP stream (channel.ts) whose requests are handled
+ * in order: reads (getChildren, exists, getData) and pings from this
+ * replica's tree, possibly stale but never behind what the client has seen
+ * (a client whose last zxid this server has not reached is refused);
+ * writes go through the log (a follower forwards them to the leader) and
+ * block the connection's later requests and pings until they apply here
+ * (ZooKeeper's CommitProcessor keeps a session's order), then the reply
+ * goes out — after the watch notifications the change fired, as ZooKeeper
+ * orders them. Server ↔ server traffic that ZooKeeper sends over TCP is
+ * retransmitted until acknowledged: forwards (until the write applies
+ * here) and touch reports.
  * Sessions: `createSession` / `closeSession` are log entries; pings and
  * requests touch the session (followers report touches to the leader every
  * tick/2); the leader checks at every tick boundary and proposes
  * `closeSession` for sessions past their expiry by its own monotonic
  * clock; a new leader extends every session by its full timeout. When
  * `closeSession` applies, each server closes that session's connections:
- * the client learns of the expiry only when it reconnects.
+ * the client learns of the expiry only when it reconnects (or by its own
+ * clock, connection.ts).
  *
  * Emits (leader, when the entry applies): `granted {client, token}` when a
  * client's node becomes one of the first `permits` children of the recipe
  * parent, `expired {owner, token}` when such a holder's node goes other
  * than by release (holders.ts), metrics `sessionExpiries` and
- * `watchNotificationsIfHerd`; the core emits `elected` / `stepped-down` /
- * `committed`. Not modelled: observers, quotas, ACLs, the request
- * throttler, session ownership checks (SessionMovedException).
+ * `watchNotificationsIfHerd`; `leaderTimeouts`, `tcpRetransmits`; the core
+ * emits `elected` / `stepped-down` / `committed`. Not modelled: observers,
+ * quotas, ACLs, the request throttler, session ownership checks
+ * (SessionMovedException), a session's revalidation with the leader on
+ * reconnect (a follower in an epoch answers it from its own tree; one
+ * whose consensus core has no leader lets it wait).
  */
-import type { DesignContext, Message, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
+import type { DesignContext, Message, Micros, NodeApi, NodeHandlers, TimerId } from '../api/index.ts';
+import { formatUs } from '../api/index.ts';
 import { RaftNode } from '../raft/core.ts';
 import type { LogEntry, Role } from '../raft/types.ts';
-import { GAP_TIMEOUT_US, InOrderInbox } from './channel.ts';
+import { ACK_TYPE, TCP_TIMING, TcpChannel } from './channel.ts';
 import { HolderReporter, type HolderChange } from './holders.ts';
 import { negotiateTimeoutUs, type ZkKnobs } from './knobs.ts';
 import { RECIPE_PATHS } from './paths.ts';
 import {
   isClientMessage,
+  type ChannelAck,
   type ClientMessage,
   type ServerBody,
   type ZkConnect,
   type ZkForward,
   type ZkOp,
   type ZkTouch,
+  type ZkTouchAck,
 } from './protocol.ts';
 import { SessionTracker } from './sessions.ts';
 import { ZnodeTree, type Origin, type ZkResult, type ZkTxn } from './tree.ts';
@@ -54,7 +76,8 @@ const FORWARD_MEMORY = 4096;
 
 interface Queued {
   readonly xid: number;
-  readonly req: ZkOp;
+  /** null: a ping. */
+  readonly req: ZkOp | null;
   submitted: boolean;
 }
 
@@ -63,9 +86,22 @@ interface ServerConn {
   readonly client: string;
   session: string | null;
   state: 'opening' | 'open';
-  readonly inbox: InOrderInbox<ClientMessage>;
-  outSeq: number;
+  readonly channel: TcpChannel<ClientMessage>;
   readonly queue: Queued[];
+}
+
+/** The epoch a server serves in (ZAB's): whom it follows (itself when leading), the term, and when it last heard that leader. */
+interface Epoch {
+  readonly leader: string;
+  readonly term: number;
+  heardUs: Micros;
+}
+
+/** A write handed to the leader, resent until it applies here. */
+interface Forward {
+  readonly msg: ZkForward;
+  rtoUs: Micros;
+  timer: TimerId | null;
 }
 
 /** Builds server `index`; called at start and after every restart (the log comes back from disk). */
@@ -81,9 +117,19 @@ export class ZkServer implements NodeHandlers {
   private readonly watches = new WatchManager();
   private readonly reporter: HolderReporter;
   private readonly conns = new Map<string, ServerConn>();
+  /** Per client incarnation (`<client>.<tag>`), the highest connection number seen: an older connection's stray connect is refused. */
+  private readonly connsSeen = new Map<string, number>();
   readonly raft: RaftNode<ZkTxn>;
-  // Follower: sessions heard from since the last report to the leader.
-  private readonly touched = new Set<string>();
+  /** The epoch this server serves in; null while it is in none (looking). */
+  private epoch: Epoch | null = null;
+  private epochTimer: TimerId | null = null;
+  /** tickTime × syncLimit. */
+  private readonly leaderTimeoutUs: Micros;
+  // Follower: sessions heard from and not yet in an acknowledged report, each with the number of the first report to carry it.
+  private readonly touched = new Map<string, number>();
+  private touchReports = 0;
+  // Follower: writes handed to the leader, by forward id.
+  private readonly forwards = new Map<string, Forward>();
   // Leader-only, volatile:
   private readonly tracker: SessionTracker;
   private readonly forwarded = new Set<string>();
@@ -92,6 +138,7 @@ export class ZkServer implements NodeHandlers {
   constructor(api: NodeApi, ctx: DesignContext<ZkKnobs>) {
     this.api = api;
     this.knobs = ctx.knobs;
+    this.leaderTimeoutUs = ctx.knobs.tickTimeUs * ctx.knobs.syncLimit;
     const permits = ctx.knobs.permits;
     this.reporter = new HolderReporter(permits === 1 ? RECIPE_PATHS.lock : RECIPE_PATHS.semaphoreLeases, permits);
     this.tracker = new SessionTracker(ctx.knobs.tickTimeUs);
@@ -109,34 +156,99 @@ export class ZkServer implements NodeHandlers {
   }
 
   onMessage(from: string, msg: Message): void {
-    if (this.raft.handle(from, msg)) return;
+    if (this.raft.handle(from, msg)) {
+      this.followRaft(from);
+      return;
+    }
     switch (msg.type) {
       case 'zk.forward':
         this.onForward(msg as ZkForward);
         return;
       case 'zk.touch':
-        this.onTouch(msg as ZkTouch);
+        this.onTouch(from, msg as ZkTouch);
+        return;
+      case 'zk.touch-ack':
+        this.onTouchAck(msg as ZkTouchAck);
         return;
       default:
         if (isClientMessage(msg)) this.onClientMessage(from, msg);
     }
   }
 
-  /** Whether this server is in a working quorum and may serve clients. */
+  /** Whether this server may serve clients: the leader once ready; otherwise while in an epoch whose leader was heard within tickTime × syncLimit. */
   serving(): boolean {
     if (this.raft.panicked !== null) return false;
     if (this.raft.isLeader()) return this.raft.readyForReads();
-    return this.raft.role === 'follower' && this.raft.leader !== null;
+    return this.epoch !== null && this.api.monotonic() < this.epoch.heardUs + this.leaderTimeoutUs;
+  }
+
+  // ---- the epoch: whom this server follows ------------------------------------
+
+  /**
+   * Follows the consensus core after it handled a message from `from` (or
+   * changed role): a leader, or a follower with a leader, is in that
+   * leader's epoch; a message from the leader refreshes it. A core that
+   * lost its leader (campaigning) leaves the epoch as it was: ZooKeeper's
+   * learner waits for its leader until the timeout.
+   */
+  private followRaft(from: string | null): void {
+    if (this.raft.panicked !== null) return;
+    const leader = this.raft.isLeader() ? this.api.id : this.raft.role === 'follower' ? this.raft.leader : null;
+    if (leader === null) return;
+    const term = this.raft.term;
+    const epoch = this.epoch;
+    if (epoch === null || epoch.leader !== leader || epoch.term !== term) this.enterEpoch(leader, term);
+    else if (from === leader || leader === this.api.id) epoch.heardUs = this.api.monotonic();
+  }
+
+  private enterEpoch(leader: string, term: number): void {
+    const before = this.epoch;
+    this.epoch = { leader, term, heardUs: this.api.monotonic() };
+    this.dropForwards();
+    if (before !== null) {
+      const now = leader === this.api.id ? 'leading' : `following ${leader}`;
+      this.closeAll(`${this.api.id} went through an election: now ${now} in term ${term} (was ${before.leader === this.api.id ? 'leading' : `following ${before.leader}`} in term ${before.term})`);
+    }
+    this.armEpochTimer();
+  }
+
+  /** The leader socket's read timeout: lazily re-armed for `heardUs + tickTime × syncLimit`. */
+  private armEpochTimer(): void {
+    if (this.epochTimer !== null || this.epoch === null) return;
+    const delayUs = Math.max(1, this.epoch.heardUs + this.leaderTimeoutUs - this.api.monotonic());
+    this.epochTimer = this.api.setTimer(delayUs, () => {
+      this.epochTimer = null;
+      const epoch = this.epoch;
+      if (epoch === null) return;
+      const nowUs = this.api.monotonic();
+      if (this.raft.isLeader() && epoch.leader === this.api.id) epoch.heardUs = nowUs; // still leading: CheckQuorum vouches for it
+      if (nowUs < epoch.heardUs + this.leaderTimeoutUs) {
+        this.armEpochTimer();
+        return;
+      }
+      this.epoch = null;
+      this.dropForwards();
+      this.api.emit({ kind: 'metric', name: 'leaderTimeouts' });
+      const whom = epoch.leader === this.api.id ? 'a quorum of followers' : `leader ${epoch.leader}`;
+      this.closeAll(`nothing from ${whom} for tickTime × syncLimit (${formatUs(this.leaderTimeoutUs)}): ${this.api.id} gives up its epoch`);
+    }, 'leader timeout');
+  }
+
+  /** Closes every client connection at once (the server left its epoch). */
+  private closeAll(reason: string): void {
+    if (this.conns.size > 0) this.api.note(`zk: closing ${this.conns.size} client connection(s): ${reason}`);
+    for (const conn of [...this.conns.values()]) this.close(conn, reason);
   }
 
   // ---- connections ----------------------------------------------------------
 
-  private onClientMessage(from: string, msg: ClientMessage): void {
+  private onClientMessage(from: string, msg: ClientMessage | ChannelAck): void {
     let conn = this.conns.get(msg.conn);
     if (conn === undefined) {
-      if (msg.type !== 'zk.connect' || msg.seq !== 1) {
-        // Not a connection we know (we restarted, or closed it): tell the client to move on.
-        this.api.send(from, { type: 'zk.closed', conn: msg.conn, seq: 0, reason: 'unknown connection' });
+      if (msg.type === ACK_TYPE) return; // a late acknowledgement on a connection that is over
+      if (msg.type !== 'zk.connect' || msg.seq !== 1 || !this.isNewConnection(msg.conn)) {
+        // Not a connection we know (we restarted, or closed it): tell the client to move on (TCP's reset).
+        this.api.send(from, { type: 'zk.closed', conn: msg.conn, seq: 0, ack: 0, reason: 'unknown connection' });
         return;
       }
       const id = msg.conn;
@@ -145,15 +257,25 @@ export class ZkServer implements NodeHandlers {
         client: from,
         session: null,
         state: 'opening',
-        inbox: new InOrderInbox<ClientMessage>(this.api, GAP_TIMEOUT_US, (m) => this.onInOrder(created, m), () => this.close(created, 'message gap')),
-        outSeq: 0,
+        channel: new TcpChannel<ClientMessage>(this.api, from, id, (m) => this.onInOrder(created, m), (why) => this.close(created, `TCP gave up: ${why}`)),
         queue: [],
       };
       conn = created;
       this.conns.set(id, conn);
     }
     if (conn.client !== from) return; // another node reusing a connection id: ignore
-    conn.inbox.receive(msg.seq, msg);
+    conn.channel.receive(msg);
+  }
+
+  /** Whether `conn` (`<client>.<tag>.<n>`) is newer than every connection seen from that client incarnation; records it. */
+  private isNewConnection(conn: string): boolean {
+    const dot = conn.lastIndexOf('.');
+    const n = Number(conn.slice(dot + 1));
+    if (dot < 0 || !Number.isInteger(n)) return true;
+    const incarnation = conn.slice(0, dot);
+    if (n <= (this.connsSeen.get(incarnation) ?? 0)) return false;
+    this.connsSeen.set(incarnation, n);
+    return true;
   }
 
   private onInOrder(conn: ServerConn, msg: ClientMessage): void {
@@ -169,7 +291,8 @@ export class ZkServer implements NodeHandlers {
       case 'zk.ping':
         if (conn.state !== 'open' || conn.session === null) return;
         this.touch(conn.session);
-        this.send(conn, { type: 'zk.pong', zxid: this.tree.zxid });
+        conn.queue.push({ xid: 0, req: null, submitted: false });
+        this.pump(conn);
         return;
       case 'zk.request':
         if (conn.state !== 'open' || conn.session === null) {
@@ -196,6 +319,7 @@ export class ZkServer implements NodeHandlers {
       return;
     }
     const session = msg.session;
+    if (!this.raft.isLeader() && this.raft.leader === null) return; // the leader must revalidate the session: the connect waits (the client's connect timeout)
     if (!this.tree.isLive(session) || (this.raft.isLeader() && this.tracker.isClosing(session))) {
       this.send(conn, { type: 'zk.expired' });
       this.drop(conn);
@@ -213,11 +337,16 @@ export class ZkServer implements NodeHandlers {
     this.send(conn, { type: 'zk.connected', session, timeoutUs: this.tree.timeoutOf(session)!, zxid: this.tree.zxid });
   }
 
-  /** Handles the connection's queue in order: reads at once, one write at a time through the log. */
+  /** Handles the connection's queue in order: pings and reads at once, one write at a time through the log. */
   private pump(conn: ServerConn): void {
     while (conn.queue.length > 0 && this.conns.get(conn.id) === conn) {
       const head = conn.queue[0];
       const req = head.req;
+      if (req === null) {
+        conn.queue.shift();
+        this.send(conn, { type: 'zk.pong', zxid: this.tree.zxid });
+        continue;
+      }
       if (req.op === 'getChildren' || req.op === 'exists' || req.op === 'getData') {
         conn.queue.shift();
         this.send(conn, { type: 'zk.reply', xid: head.xid, zxid: this.tree.zxid, result: this.read(conn, req) });
@@ -256,7 +385,7 @@ export class ZkServer implements NodeHandlers {
   }
 
   private send(conn: ServerConn, body: ServerBody): void {
-    this.api.send(conn.client, { ...body, conn: conn.id, seq: ++conn.outSeq });
+    conn.channel.send(body);
   }
 
   private sendFirings(firings: readonly Firing[]): void {
@@ -269,31 +398,65 @@ export class ZkServer implements NodeHandlers {
   /** Ends a connection and tells the client (out of band: it need not wait for earlier messages). */
   private close(conn: ServerConn, reason: string): void {
     if (this.conns.get(conn.id) !== conn) return;
-    this.api.send(conn.client, { type: 'zk.closed', conn: conn.id, seq: 0, reason });
+    this.api.send(conn.client, { type: 'zk.closed', conn: conn.id, seq: 0, ack: 0, reason });
     this.drop(conn);
   }
 
   private drop(conn: ServerConn): void {
-    conn.inbox.close();
+    conn.channel.close();
     this.conns.delete(conn.id);
     this.watches.removeConn(conn.id);
   }
 
   // ---- writes through the log -------------------------------------------------
 
-  /** Proposes (leader) or forwards (follower) a transaction; false when there is no leader to take it. */
+  /**
+   * Proposes (leader) or forwards (in another's epoch) a transaction; false
+   * when there is no epoch to take it. In its own epoch but deposed (no
+   * quorum), the write just waits, as a ZooKeeper leader's uncommittable
+   * proposal does, until the server gives up the epoch.
+   */
   private submit(txn: ZkTxn): boolean {
     if (this.raft.isLeader()) return this.raft.propose(txn) !== null;
-    const leader = this.raft.leader;
-    if (leader === null || leader === this.api.id) return false;
+    const epoch = this.epoch;
+    if (epoch === null) return false;
+    if (epoch.leader === this.api.id) return true;
     const origin = txn.op === 'closeSession' ? null : txn.origin;
     if (origin === null) throw new Error(`${this.api.id}: only the leader closes sessions`);
-    this.api.send(leader, { type: 'zk.forward', id: `${origin.server}/${origin.conn}/${origin.xid}`, txn } satisfies ZkForward);
+    const msg: ZkForward = { type: 'zk.forward', id: forwardId(origin), term: epoch.term, txn };
+    const forward: Forward = { msg, rtoUs: TCP_TIMING.minRtoUs, timer: null };
+    this.forwards.set(msg.id, forward);
+    this.sendForward(forward);
     return true;
   }
 
+  /** Sends a forward to the epoch's leader and resends it (RTO doubling) until the write applies here or the epoch ends. */
+  private sendForward(forward: Forward): void {
+    const epoch = this.epoch;
+    if (epoch === null || epoch.leader === this.api.id || epoch.term !== forward.msg.term) return;
+    this.api.send(epoch.leader, forward.msg);
+    forward.timer = this.api.setTimer(forward.rtoUs, () => {
+      forward.timer = null;
+      if (this.forwards.get(forward.msg.id) !== forward) return;
+      forward.rtoUs = Math.min(TCP_TIMING.maxRtoUs, forward.rtoUs * 2);
+      this.api.emit({ kind: 'metric', name: 'tcpRetransmits' });
+      this.sendForward(forward);
+    }, 'forward retransmit');
+  }
+
+  private forwardDone(id: string): void {
+    const forward = this.forwards.get(id);
+    if (forward === undefined) return;
+    if (forward.timer !== null) this.api.cancelTimer(forward.timer);
+    this.forwards.delete(id);
+  }
+
+  private dropForwards(): void {
+    for (const id of [...this.forwards.keys()]) this.forwardDone(id);
+  }
+
   private onForward(msg: ZkForward): void {
-    if (!this.raft.isLeader()) return; // the origin's client times out and reconnects
+    if (!this.raft.isLeader() || msg.term !== this.raft.term) return; // not ours to propose: the origin leaves this epoch and closes its connections
     if (this.forwarded.has(msg.id)) return; // a duplicate
     this.forwarded.add(msg.id);
     if (this.forwarded.size > FORWARD_MEMORY) this.forwarded.delete(this.forwarded.values().next().value!);
@@ -318,6 +481,7 @@ export class ZkServer implements NodeHandlers {
       return;
     }
     if (txn.origin.server !== this.api.id) return;
+    this.forwardDone(forwardId(txn.origin));
     const conn = this.conns.get(txn.origin.conn);
     if (conn === undefined) return;
     if (txn.op === 'createSession') {
@@ -345,28 +509,38 @@ export class ZkServer implements NodeHandlers {
 
   private touch(session: string): void {
     if (this.raft.isLeader()) this.tracker.touch(session, this.api.monotonic());
-    else this.touched.add(session);
+    else this.touched.set(session, this.touchReports + 1);
   }
 
-  /** Followers report the sessions they heard from to the leader every tick/2 (ZooKeeper piggybacks this on pings). */
+  /**
+   * Followers report the sessions they heard from to their leader every
+   * tick/2 (ZooKeeper piggybacks this on its pings over TCP): each report
+   * carries every touch not yet in an acknowledged one, so a lost report
+   * only delays the touch to the next.
+   */
   private armTouchReport(): void {
     this.api.setTimer(Math.max(1, Math.floor(this.knobs.tickTimeUs / 2)), () => {
-      const leader = this.raft.leader;
-      if (!this.raft.isLeader() && leader !== null && this.touched.size > 0) {
-        this.api.send(leader, { type: 'zk.touch', sessions: [...this.touched] } satisfies ZkTouch);
+      const leader = this.epoch?.leader ?? null;
+      if (this.raft.isLeader()) this.touched.clear();
+      else if (leader !== null && leader !== this.api.id && this.touched.size > 0) {
+        this.api.send(leader, { type: 'zk.touch', id: ++this.touchReports, sessions: [...this.touched.keys()] } satisfies ZkTouch);
       }
-      this.touched.clear();
       this.armTouchReport();
     }, 'tick');
   }
 
-  private onTouch(msg: ZkTouch): void {
+  private onTouch(from: string, msg: ZkTouch): void {
     if (!this.raft.isLeader()) return;
     const nowUs = this.api.monotonic();
     for (const session of msg.sessions) {
       if (!this.tracker.has(session) && this.tree.isLive(session)) this.tracker.add(session, this.tree.timeoutOf(session)!, nowUs);
       else this.tracker.touch(session, nowUs);
     }
+    this.api.send(from, { type: 'zk.touch-ack', id: msg.id } satisfies ZkTouchAck);
+  }
+
+  private onTouchAck(msg: ZkTouchAck): void {
+    for (const [session, first] of [...this.touched]) if (first <= msg.id) this.touched.delete(session);
   }
 
   private onRole(role: Role): void {
@@ -374,6 +548,14 @@ export class ZkServer implements NodeHandlers {
     this.forwarded.clear();
     if (this.expiryTimer !== null) this.api.cancelTimer(this.expiryTimer);
     this.expiryTimer = null;
+    if (role !== 'leader' && this.epoch?.leader === this.api.id) {
+      // Deposed by CheckQuorum (or by a higher term): it last had a quorum about electionTimeout.max ago.
+      this.epoch.heardUs = Math.min(this.epoch.heardUs, this.api.monotonic() - this.knobs.electionTimeoutUs.maxUs);
+      if (this.epochTimer !== null) this.api.cancelTimer(this.epochTimer);
+      this.epochTimer = null;
+      this.armEpochTimer();
+    }
+    this.followRaft(null);
     if (role !== 'leader') return;
     // A new leader cannot know when sessions were last heard from: it extends every one by its full timeout.
     const nowUs = this.api.monotonic();
@@ -407,4 +589,9 @@ export class ZkServer implements NodeHandlers {
       this.raft.propose({ op: 'closeSession', session, why: 'expired' });
     }
   }
+}
+
+/** A forward's id: its origin, unique per request. */
+function forwardId(origin: Origin): string {
+  return `${origin.server}/${origin.conn}/${origin.xid}`;
 }

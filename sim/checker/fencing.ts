@@ -1,10 +1,12 @@
 /**
  * `fencing`: the service's grants carry strictly increasing tokens in
  * true-time grant order (a grant reported twice with the same `grant` id
- * counts once), and the store never accepts a token lower than one
- * it accepted before (counting writes, and reads when the store checks
- * reads). `null` for designs without tokens, or configured without them
- * (no grant carried one). Linear in the history.
+ * counts once), and, when the store checks tokens, it never accepts a token
+ * lower than one it accepted before (counting writes, and reads when the
+ * store checks reads). With `fencing: "none"` the store promises nothing,
+ * so only the service's half is judged (`detail` says so). `null` for
+ * designs without tokens, or configured without them (no grant carried
+ * one). Linear in the history.
  */
 import { formatMicros as formatUs } from './format.ts';
 import { MAX_VIOLATIONS, type CheckResult, type FencingMode, type GrantRecord, type StoreAccess, type Violation } from './types.ts';
@@ -42,8 +44,11 @@ export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord
     if (last === undefined || grant.token > last.token!) last = grant;
   }
 
+  // A store that checks nothing (`fencing: "none"`) makes no promise about what it accepts: only the
+  // service's half of fencing (tokens that increase) is judged, and the verdict says so.
+  const storeChecks = fencing !== 'none';
   let highest: StoreAccess | undefined;
-  for (const access of accesses) {
+  for (const access of storeChecks ? accesses : []) {
     if (!access.accepted || access.token === undefined) continue;
     if (access.kind === 'read' && fencing !== 'reads-and-writes') continue;
     if (highest !== undefined && access.token < highest.token!) {
@@ -55,6 +60,7 @@ export function checkFencing(issuesTokens: boolean, grants: readonly GrantRecord
     }
     if (highest === undefined || access.token > highest.token!) highest = access;
   }
-  if (total === 0) return { ok: true };
-  return { ok: false, violations, ...(total > violations.length ? { total } : {}) };
+  const scope = storeChecks ? undefined : 'the store checks no tokens (fencing "none"): only that the service\'s tokens increase was judged';
+  if (total === 0) return scope === undefined ? { ok: true } : { ok: true, detail: scope };
+  return { ok: false, violations, ...(total > violations.length ? { total } : {}), ...(scope === undefined ? {} : { detail: scope }) };
 }

@@ -94,6 +94,8 @@ export interface NodeSpec {
   readonly id: string;
   readonly role: NodeRole;
   readonly boot: (api: NodeApi) => NodeHandlers;
+  /** Not booted by `start()`: the owner boots it later with `boot()` (e.g. clients once the service is ready). */
+  readonly deferBoot?: boolean;
 }
 
 export class Simulation implements NodeHost {
@@ -102,6 +104,9 @@ export class Simulation implements NodeHost {
   readonly nodes: SimNode[] = [];
   private readonly byId = new Map<string, SimNode>();
   readonly network: Network;
+  /** Nodes whose boot waits for `boot()`. */
+  private readonly deferred = new Set<string>();
+  private stopRequested = false;
   readonly effects = new EffectLedger();
   private readonly hasher = new TraceHasher();
   /** Events handled (deliveries, timers and actions that ran). */
@@ -127,6 +132,7 @@ export class Simulation implements NodeHost {
       const node = new SimNode(index, spec.id, spec.role, clock, rng.fork(`node:${spec.id}`), this, spec.boot);
       this.nodes.push(node);
       this.byId.set(spec.id, node);
+      if (spec.deferBoot === true) this.deferred.add(spec.id);
     });
   }
 
@@ -137,7 +143,18 @@ export class Simulation implements NodeHost {
 
   /** Boots every node's handlers (at true time 0). */
   start(): void {
-    for (const node of this.nodes) node.start();
+    for (const node of this.nodes) if (!this.deferred.has(node.id)) node.start();
+  }
+
+  /** Boots a node whose spec deferred its boot (once; a node already booted or down is left alone). */
+  boot(node: SimNode): void {
+    if (!this.deferred.delete(node.id)) return;
+    if (node.status !== 'crashed') node.start();
+  }
+
+  /** Ends the current `run` after the event being handled (true time stays where it is). */
+  stop(): void {
+    this.stopRequested = true;
   }
 
   onEmit(listener: EmitListener): void {
@@ -222,7 +239,8 @@ export class Simulation implements NodeHost {
     const queue = this.queue;
     const limit = this.livelockEvents;
     let sameInstant = 0;
-    while (queue.size > 0 && queue.peekTime() <= untilUs) {
+    this.stopRequested = false;
+    while (queue.size > 0 && queue.peekTime() <= untilUs && !this.stopRequested) {
       if (queue.size > this.queuePeak) this.queuePeak = queue.size;
       const event = queue.pop()!;
       if (event.time <= this.nowUs) {
@@ -234,6 +252,7 @@ export class Simulation implements NodeHost {
       }
       this.dispatch(event);
     }
+    if (this.stopRequested) return;
     if (untilUs > this.nowUs) this.nowUs = untilUs;
   }
 
@@ -287,9 +306,9 @@ export class Simulation implements NodeHost {
       event.fn!();
       return;
     }
-    // A delivery.
-    if (node.status === 'crashed') {
-      this.trace(event, node, 'LOST (node down)');
+    // A delivery (to a node that is down, or not booted yet, it is lost).
+    if (node.status === 'crashed' || node.handlers === null) {
+      this.trace(event, node, node.status === 'crashed' ? 'LOST (node down)' : 'LOST (node not started)');
       this.recycle(event);
       return;
     }

@@ -36,11 +36,16 @@ export class FaultScheduler {
   private readonly pending: Pending[] = [];
   private readonly partitions = new Map<number, Link[]>();
 
-  constructor(private readonly world: FaultWorld, faults: readonly Fault[]) {
+  /**
+   * @param startUs the true time `at` times count from: 0, or when the
+   *   service became ready (a warm start); `on` triggers count events from
+   *   the scheduler's creation.
+   */
+  constructor(private readonly world: FaultWorld, faults: readonly Fault[], startUs = 0) {
     this.reports = faults.map((fault) => ({ index: fault.index, kind: fault.kind, firedAt: null, targets: [] }));
     for (const fault of faults) {
       if (fault.trigger.kind === 'at') {
-        world.sim.schedule(fault.trigger.atUs, `fault[${fault.index}] ${fault.kind}`, () => this.fire(fault));
+        world.sim.schedule(startUs + fault.trigger.atUs, `fault[${fault.index}] ${fault.kind}`, () => this.fire(fault));
       } else {
         this.pending.push({ fault: fault as Pending['fault'], seen: 0 });
       }

@@ -4,7 +4,8 @@
  * the checker library (which knows nothing of who made them) and decides
  * which checks apply to the design: `mutualExclusion` is null for lock-free
  * designs, `fencing` for designs without tokens, and `resource` checks the
- * store (locks) or the register chain (lock-free designs).
+ * store (mutexes) or the register chain (lock-free designs); it is null for a
+ * semaphore (permits > 1), whose holders share the one store register.
  */
 import type { Design } from '../../algorithms/api/index.ts';
 import { checkFencing } from '../checker/fencing.ts';
@@ -40,7 +41,15 @@ export function judge(input: JudgeInput): Partial<Record<CheckName, CheckResult>
       ? checkMutualExclusion(recorder.beliefs, permits, input.endUs)
       : { ok: null, detail: 'design is not a lock (optimistic concurrency): there is nothing to exclude' },
     fencing: checkFencing(design.issuesTokens, recorder.grants, recorder.storeAccesses, input.fencing),
-    resource: design.createSectionClient !== undefined ? checkRegisterChain(input.registerWrites) : checkResource(recorder.storeAccesses),
+    resource:
+      design.createSectionClient !== undefined
+        ? checkRegisterChain(input.registerWrites)
+        : permits > 1
+          ? {
+              ok: null,
+              detail: `a semaphore of ${permits} permits admits ${permits} holders at once, and they share the one store register: their read-modify-write cycles interleave by design, so lost updates there say nothing about the lock`,
+            }
+          : checkResource(recorder.storeAccesses),
     linearizable: checkServiceHistory(historyModel(design, permits), input.serviceHistory, input.linearizabilityBudgetSteps),
   };
 }

@@ -18,6 +18,16 @@ export class LeadershipTracker {
 
   constructor(private readonly firstServer: string | undefined) {}
 
+  /**
+   * Starts the counts afresh at `atUs` (a warm start: the bootstrap election
+   * is not the thing under test). Leadership itself is kept.
+   */
+  restartCounting(atUs: Micros): void {
+    this.elections = 0;
+    this.leaderlessUs = 0;
+    this.leaderlessSinceUs = this.leaders.length > 0 ? null : atUs;
+  }
+
   /** The current leader, or null; before any election, the first server. */
   current(): string | null {
     if (this.leaders.length > 0) return this.leaders[this.leaders.length - 1];

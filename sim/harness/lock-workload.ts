@@ -9,7 +9,21 @@
  * outcomes. A section is given up (without writing) when the client learns
  * it lost the lock, when the store rejects its token, when `checkBeforeWrite`
  * finds the lock invalid, or when the store does not answer within
- * `STORE_TIMEOUT_US`. Counters that must survive a client crash (sections
+ * `STORE_TIMEOUT_US`.
+ *
+ * What a real client's code does: `acquire; try { read; work; write }
+ * finally { release }`. Nothing preempts the work: a holder whose hold
+ * outlasts its lease works on and writes, and only `checkBeforeWrite`
+ * consults the client's clock (`stillValid()`), just before the write. The
+ * release always goes out — after a write, after the store rejected the
+ * token, after `checkBeforeWrite` said no — however late, so a paused
+ * holder's plain DEL can delete the next holder's lock. It is skipped only
+ * when the design's client reported the lock lost (`lost(reason)`: what its
+ * library hears from the service or its connection — ZooKeeper's
+ * Disconnected or Expired, Curator's LOST, a failed keep-alive — after which
+ * the library itself has given the lock up) and, as ever, when the client
+ * crashed. The Redis and Redlock clients report no loss: they only know a
+ * validity. Counters that must survive a client crash (sections
  * done) live in `ClientProgress`, outside the node. The trace gets a note
  * where the client starts believing it holds the lock (`holds the lock
  * (token 7)`) and where it stops (`stops holding: released` / `lost: …` /

@@ -15,6 +15,8 @@ export interface MetricsInput {
   readonly recorder: Recorder;
   readonly leadership: LeadershipTracker;
   readonly endUs: number;
+  /** When the service became ready and the workload started (0: at once). */
+  readonly readyUs: number;
   readonly staleTokensRejected: number;
   readonly leaseExpiries: number;
   readonly designMetrics: Readonly<Record<string, number>>;
@@ -42,6 +44,7 @@ export function gatherMetrics(input: MetricsInput): Metrics {
     leaderlessMs: leaderlessUs === null ? null : round(usToMs(leaderlessUs)),
     leaseExpiries: input.leaseExpiries,
     queuePeak: sim.queuePeak,
+    readyMs: round(usToMs(input.readyUs)),
     ...input.designMetrics,
   };
 }

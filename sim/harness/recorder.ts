@@ -7,7 +7,9 @@
  * - store accesses: reads and writes at the protected store, accepted or
  *   rejected by token — for `fencing` and `resource`;
  * - service operations: each client's acquire/release calls and returns,
- *   plus the service's own lease expiries — for `linearizable`;
+ *   with the client that made them — for `linearizable` (service-history.ts
+ *   adds the service's own expiries, each pinned on the grant it ended, and
+ *   an operation of its own for each expired grant no call returned);
  * - the numbers behind the metrics.
  * Recording is append-only; nothing here judges.
  */

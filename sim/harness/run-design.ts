@@ -3,7 +3,14 @@
  * clients running the shared workload, the protected store), routes the
  * nodes' events (leadership, grants, expiries, metrics, `on` triggers),
  * schedules the faults, runs to the scenario's duration, then hands the
- * records to the judge and the metrics. The only place that wires a design
+ * records to the judge and the metrics.
+ *
+ * Start (SPEC §3): a design whose service needs a leader (`readiness`
+ * `'first-commit'`) first runs alone until a replica reports its first
+ * commit, as Jepsen sets up the cluster before the clients; then the clients
+ * boot, `at` times count from that instant, and the run lasts `duration`
+ * from there. `coldStart: true` (or an `'at-start'` design) starts everything
+ * at true time 0. The only place that wires a design
  * to the simulator; it knows designs only through `algorithms/api/`.
  */
 import type { Design, DesignContext, NodeEvent } from '../../algorithms/api/index.ts';
@@ -48,7 +55,11 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
   const clients = Array.from({ length: scenario.workload.clients }, (_, i) => `c${i + 1}`);
   const ctx: DesignContext<unknown> = { knobs, servers, clients, permits };
   const workload = { ...scenario.workload, permits };
-  const endUs = scenario.durationUs;
+  const warm = !scenario.coldStart && (design.readiness?.(knobs) ?? 'at-start') === 'first-commit';
+  /** When the service became ready (0 unless warm); null while bootstrapping. */
+  let readyUs: number | null = warm ? null : 0;
+  /** The run's end: `duration` after the start (set again once a warm service is ready). */
+  let endUs = scenario.durationUs;
 
   const rng = new Rng(seed);
   const workloadRng = rng.fork('workload');
@@ -73,6 +84,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
     ...clients.map((id): NodeSpec => ({
       id,
       role: 'client',
+      deferBoot: warm,
       boot: (api) => {
         const hooks = { trueNow, endUs, recorder, onEvent: (event: 'acquired' | 'released', client: string) => faults?.notify(event, client) };
         if (design.createSectionClient !== undefined) {
@@ -114,10 +126,29 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       case 'metric':
         designMetrics[event.name] = (designMetrics[event.name] ?? 0) + (event.by ?? 1);
         return;
-      case 'renewed':
       case 'committed':
+        if (readyUs === null) {
+          readyUs = sim.nowUs;
+          sim.stop();
+        }
+        return;
+      case 'renewed':
         return;
     }
+  }
+
+  sim.start();
+  if (warm) {
+    sim.run(scenario.durationUs);
+    if (readyUs === null) {
+      readyUs = sim.nowUs;
+      sim.traceNote(`service not ready after ${scenario.durationUs}us: the workload starts anyway`);
+    } else {
+      sim.traceNote(`service ready: the workload starts`);
+    }
+    endUs = readyUs + scenario.durationUs;
+    leadership.restartCounting(readyUs);
+    for (const id of clients) sim.boot(sim.node(id)!);
   }
 
   const world = { sim, servers, clients, leadership, recorder };
@@ -135,8 +166,8 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       },
     },
     scenario.faults,
+    readyUs ?? 0,
   );
-  sim.start();
   sim.run(endUs);
   recorder.finish(endUs);
 
@@ -156,7 +187,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
     events: sim.events,
     safe: isSafe(checks),
     checks,
-    metrics: gatherMetrics({ sim, recorder, leadership, endUs, staleTokensRejected: storeStats.staleRejected, leaseExpiries: leases.expiries.length, designMetrics }),
+    metrics: gatherMetrics({ sim, recorder, leadership, endUs, readyUs: readyUs ?? 0, staleTokensRejected: storeStats.staleRejected, leaseExpiries: leases.expiries.length, designMetrics }),
     expect: compareExpect(scenario.expect[design.name] ?? {}, checks),
     faults: faults.report(),
     simulatedUs: endUs,

@@ -46,6 +46,7 @@ export const SCENARIO_FIELDS: readonly FieldDoc[] = [
   { name: 'seed', type: 'integer >= 0', default: '1', meaning: 'decides every random choice (run --seed overrides it)', example: 7 },
   { name: 'duration', type: DURATION, default: '"60s"', meaning: 'simulated time the run covers', example: '20s' },
   { name: 'livenessWithin', type: DURATION, default: '"30s"', meaning: 'after the last fault ends, each live client must finish a section within this', example: '10s' },
+  { name: 'coldStart', type: 'boolean', default: 'false', meaning: 'true: clients and `at` times start at true time 0 with the servers; false: once the service is ready (leader elected, first entry committed)', example: true },
   { name: 'designs', type: 'list of design names', default: 'required', meaning: 'the designs run side by side (locksim list names them)', example: ['redis'] },
   { name: 'config', type: '{design: {knob: value}}', default: '{}', meaning: 'each design\'s knobs over its defaults (listed under Designs)', example: { redis: { ttl: '10s' } } },
   { name: 'network', type: 'object', default: '{}', meaning: 'steady network conditions (fields below)', example: { loss: 0 } },

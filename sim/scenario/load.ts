@@ -53,7 +53,7 @@ export { LIMITS, SCENARIO_LIMITS } from './schema.ts';
 export const BUILTIN_SCENARIOS_DIR = join(REPO_ROOT, 'scenarios') + sep;
 
 const SCENARIO_EXTENSIONS = ['.json', '.yaml', '.yml'] as const;
-const TOP_FIELDS = ['name', 'description', 'seed', 'duration', 'livenessWithin', 'designs', 'config', 'network', 'workload', 'faults', 'expect'] as const;
+const TOP_FIELDS = ['name', 'description', 'seed', 'duration', 'livenessWithin', 'coldStart', 'designs', 'config', 'network', 'workload', 'faults', 'expect'] as const;
 const NETWORK_FIELDS = ['latency', 'loss', 'duplicate'] as const;
 const WORKLOAD_FIELDS = ['clients', 'sections', 'hold', 'think', 'stagger', 'acquireTimeout', 'fencing', 'checkBeforeWrite', 'permits'] as const;
 const FENCING_MODES: readonly FencingMode[] = ['none', 'writes', 'reads-and-writes'];
@@ -88,6 +88,7 @@ export function parseScenario(raw: unknown, source: string, registry: DesignRegi
   const seed = top.seed === undefined ? 1 : readInteger(where, top.seed, ['seed'], 0);
   const durationUs = readDuration(where, orDefault(top.duration, '60s'), ['duration'], 'positive');
   const livenessWithinUs = readDuration(where, orDefault(top.livenessWithin, '30s'), ['livenessWithin'], 'positive');
+  const coldStart = top.coldStart === undefined ? false : readBoolean(where, top.coldStart, ['coldStart']);
 
   const designs = readDesigns(where, top.designs);
   const allDesigns = [...designs];
@@ -101,7 +102,7 @@ export function parseScenario(raw: unknown, source: string, registry: DesignRegi
   const faults = readFaults({ file: where.file, nodes: { serverCount, clientCount: workload.clients }, durationUs }, top.faults);
   const expect = readExpect(where, top.expect, designs);
 
-  return { name, description, source, seed, durationUs, livenessWithinUs, designs, config, network, workload, faults, expect };
+  return { name, description, source, seed, durationUs, livenessWithinUs, coldStart, designs, config, network, workload, faults, expect };
 }
 
 /** The design named `name` in the registry, or an InputError naming the place it was asked for. */

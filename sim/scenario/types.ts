@@ -43,6 +43,8 @@ export interface Scenario {
   readonly seed: number;
   readonly durationUs: Micros;
   readonly livenessWithinUs: Micros;
+  /** true: clients and `at` faults start at true time 0; false: once the service is ready (SPEC §3 "Start"). */
+  readonly coldStart: boolean;
   readonly designs: readonly string[];
   /** Raw knobs per design (validated by the design's parseKnobs at load time). */
   readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;

@@ -13,6 +13,7 @@ export function scenario(overrides: Partial<Omit<Scenario, 'workload'>> & { work
     seed: 1,
     durationUs: 30 * S,
     livenessWithinUs: 30 * S,
+    coldStart: false,
     designs: ['toy'],
     config: {},
     network: { latencyUs: { minUs: 1 * MS, maxUs: 5 * MS }, loss: 0, duplicate: 0 },

@@ -6,11 +6,15 @@
  * acquire session per `acquire` call, with one random value (the lock's
  * value at every server) kept across its attempts; a failed attempt retried
  * after `retryDelay ± retryJitter`; abandon (stop retrying; the subclass
- * unlocks a grant that still arrives); a hold that ends at its validity
- * deadline by the client's own clock (`lost('lease expired by client
- * clock')`, re-armed when the clock ran slower than the timer), which
- * `stillValid()` checks too; a release after the lock was lost sends nothing
- * and answers null; the fire-and-forget unlock of a grant nobody wants.
+ * unlocks a grant that still arrives); a hold with a validity deadline by
+ * the client's own clock that only `stillValid()` reads: nothing preempts
+ * the holder when it passes (redis.io's pattern, redlock-py and
+ * node-redlock only report a validity; node-redlock's abort signal is
+ * cooperative), so the belief lasts until the release, which is always
+ * sent (`acquire; try { work } finally { release }`), however late; the
+ * fire-and-forget unlock of a grant nobody wants. These clients learn of
+ * loss only from the service (a store that rejects their token, a release
+ * that deletes nothing); without lock extension nothing calls `lost` today.
  *
  * Does not model: how an attempt is made or decided, or how a release is
  * sent and judged (one primary with redirects, or a quorum of instances:
@@ -55,9 +59,8 @@ export interface Session {
 export interface Hold {
   readonly key: string;
   readonly value: string;
-  /** On the client's clock (`clock()`). */
+  /** The validity deadline on the client's clock (`clock()`): read by `stillValid()`, never enforced by a timer. */
   readonly deadlineUs: Micros;
-  timer: TimerId | null;
 }
 
 /** Where the client is in the acquire / hold / release cycle. */
@@ -73,7 +76,8 @@ export abstract class RedisClientBase implements LockClient {
   protected session: Session | null = null;
   protected hold: Hold | null = null;
   private readonly base: RedisClientBaseOptions;
-  private readonly lost: LostListener;
+  /** Tells the workload the service took the lock away (for a subclass that learns it, e.g. from a refused extension). */
+  protected readonly lost: LostListener;
   private readonly label: string;
 
   /** `label` names the client in errors (`redis client`, `redlock client`). */
@@ -114,13 +118,15 @@ export abstract class RedisClientBase implements LockClient {
     this.state = 'idle';
   }
 
-  /** Releases the hold (`null` at once when it was already lost). */
+  /**
+   * Releases the hold: always sent, even after the validity ran out (the
+   * release sits in `finally`), so a late plain DEL can delete the next
+   * holder's lock. `null` at once only when there is no hold to release.
+   */
   release(done: (ok: boolean | null) => void): void {
-    if (this.state === 'idle') return done(null); // the lock was lost already; nothing is sent, so the outcome is unknown
+    if (this.state === 'idle') return done(null); // nothing held (never granted): nothing is sent, so the outcome is unknown
     const hold = this.hold;
     if (this.state !== 'holding' || hold === null) throw new Error(`${this.api.id}: release while ${this.state}`);
-    if (hold.timer !== null) this.api.cancelTimer(hold.timer);
-    hold.timer = null;
     this.state = 'releasing';
     this.sendRelease(hold, done);
   }
@@ -140,10 +146,8 @@ export abstract class RedisClientBase implements LockClient {
     session.live = false;
     if (session.retryTimer !== null) this.api.cancelTimer(session.retryTimer);
     this.session = null;
-    const hold: Hold = { key, value: session.value, deadlineUs, timer: null };
-    this.hold = hold;
+    this.hold = { key, value: session.value, deadlineUs };
     this.state = 'holding';
-    this.armDeadline(hold);
     session.done(grant);
   }
 
@@ -173,21 +177,5 @@ export abstract class RedisClientBase implements LockClient {
 
   private startAttempt(session: Session): void {
     this.attempt(session, session.attempts++);
-  }
-
-  /** Ends the belief when the client's clock reaches the deadline (re-armed if the clock was slower than the timer). */
-  private armDeadline(hold: Hold): void {
-    const remainingUs = hold.deadlineUs - this.clock();
-    if (remainingUs <= 0) {
-      hold.timer = null;
-      if (this.hold !== hold || this.state !== 'holding') return;
-      this.hold = null;
-      this.state = 'idle';
-      this.lost('lease expired by client clock');
-      return;
-    }
-    hold.timer = this.api.setTimer(remainingUs, () => {
-      if (this.hold === hold && this.state === 'holding') this.armDeadline(hold);
-    }, 'validity');
   }
 }

@@ -1,15 +1,22 @@
 /**
- * The messages of the Redis model: client commands and their replies, and
- * the primary → replica replication stream.
+ * The messages of the Redis model: client commands and their replies, the
+ * primary ↔ replica replication stream, and Sentinel's conversations (with
+ * the servers it monitors, with the other Sentinels, with clients).
  *
  * Models: the two scripts a lock client runs (acquire: SET NX PX plus an
- * optional INCR; release: compare-and-delete or DEL), the READONLY/MOVED
- * answer a replica gives with the primary it knows (how clients find a
- * promoted primary), and PSYNC-style replication (a replication id and
- * offset; a stream of ops from the last acknowledged offset, or a full
- * snapshot when the replica's history differs). Every request carries a
- * random `reqId` so duplicates and late replies can be recognised. Does not
- * model: RESP framing, pipelining, the Sentinel protocol itself.
+ * optional INCR; release: compare-and-delete or DEL) and the `-READONLY`
+ * error a replica gives instead (it names no primary: clients find the
+ * primary through Sentinel or their configured list); PSYNC-style
+ * replication (a replica attaches to its primary with REPLCONF ACK carrying
+ * its history id and offset; the primary streams the ops after it, or a full
+ * snapshot when the histories differ); Sentinel's PING/INFO of every server,
+ * `REPLICAOF` (`NO ONE` promotes), `SENTINEL is-master-down-by-addr` (the
+ * down opinion and the leader vote in one), the hello that spreads a new
+ * configuration, and `SENTINEL get-master-addr-by-name` for clients. Every
+ * client request carries a random `reqId` so duplicates and late replies can
+ * be recognised. Does not model: RESP framing, pipelining, pub/sub (hellos go
+ * straight from Sentinel to Sentinel instead of through the servers'
+ * `__sentinel__:hello` channel).
  */
 import type { Message } from '../../api/index.ts';
 import type { Micros } from '../../api/index.ts';
@@ -47,16 +54,26 @@ export type AcquireReply = {
 /** Reply to an unlock: whether a key was deleted. */
 export type UnlockReply = { readonly type: 'redis.unlocked'; readonly reqId: string; readonly deleted: boolean };
 
-/** A replica's refusal (READONLY) naming the primary it follows, if any. */
-export type MovedReply = { readonly type: 'redis.moved'; readonly reqId: string; readonly primary: string | null };
+/** A replica's refusal of a write: `-READONLY You can't write against a read only replica.` It names no primary. */
+export type ReadonlyReply = { readonly type: 'redis.readonly'; readonly reqId: string };
+
+/** A client asks a Sentinel where the primary is (`SENTINEL get-master-addr-by-name`). */
+export type GetMasterCmd = { readonly type: 'sentinel.get-master'; readonly reqId: string };
+
+/**
+ * A Sentinel's answer: the primary in its configuration (the promoted replica
+ * once its failover reached reconfiguration), and whether it believes that
+ * server down (SDOWN or ODOWN; a client such as redis-py then asks the next
+ * Sentinel).
+ */
+export type MasterReply = { readonly type: 'sentinel.master'; readonly reqId: string; readonly primary: string; readonly down: boolean };
 
 export type Command = AcquireCmd | UnlockCmd;
-export type Reply = AcquireReply | UnlockReply | MovedReply;
+export type Reply = AcquireReply | UnlockReply | ReadonlyReply | MasterReply;
 
 /** Ops `fromOffset..toOffset` of replication history `replId`. `clockUs`: the primary's expiry clock when sent. */
 export type ReplStream = {
   readonly type: 'repl.stream';
-  readonly epoch: number;
   readonly replId: string;
   readonly clockUs: Micros;
   readonly fromOffset: number;
@@ -67,15 +84,59 @@ export type ReplStream = {
 /** The primary's whole dataset at `offset` of history `replId` (full resynchronisation). */
 export type ReplSnapshot = {
   readonly type: 'repl.snapshot';
-  readonly epoch: number;
   readonly replId: string;
   readonly clockUs: Micros;
   readonly offset: number;
   readonly snapshot: Snapshot;
 };
 
-/** A replica's REPLCONF ACK: the history and offset it has applied. */
-export type ReplAck = { readonly type: 'repl.ack'; readonly epoch: number; readonly replId: string; readonly offset: number };
+/** A replica's REPLCONF ACK (also its PSYNC when it attaches): the history and offset it has applied. */
+export type ReplAck = { readonly type: 'repl.ack'; readonly replId: string; readonly offset: number };
+
+/** "I do not replicate from you" (a replica that follows another primary, or a primary): the sender stops streaming to it. */
+export type ReplDetach = { readonly type: 'repl.detach' };
+
+/** Sentinel → server: PING, answered with INFO (folded into one round trip). */
+export type SentinelPing = { readonly type: 'sentinel.ping'; readonly seq: number };
+
+/** A server's INFO as Sentinel reads it. */
+export type ServerInfo = {
+  readonly type: 'sentinel.info';
+  readonly seq: number;
+  /** Random per process start (`run_id`): the last tie-breaker when promoting. */
+  readonly runId: string;
+  readonly role: 'primary' | 'replica';
+  /** The primary a replica follows (`master_host`); null on a primary. */
+  readonly primary: string | null;
+  /** `master_repl_offset` on a primary, `slave_repl_offset` on a replica. */
+  readonly offset: number;
+  /** `replica-priority`: lower is preferred, 0 never promoted. */
+  readonly priority: number;
+  /** How long a replica's link to its primary has been down (`master_link_down_since_seconds`); 0 while up or on a primary. */
+  readonly linkDownUs: Micros;
+};
+
+/** Sentinel → server: `REPLICAOF primary`, or `REPLICAOF NO ONE` (primary null) at failover `epoch`. */
+export type ReplicaOfCmd = { readonly type: 'sentinel.replicaof'; readonly primary: string | null; readonly epoch: number };
+
+/**
+ * Sentinel → Sentinel: `SENTINEL is-master-down-by-addr`: is `primary` down
+ * in your view? With `runId` other than `*`, also a vote request for `runId`
+ * as failover leader at `currentEpoch`.
+ */
+export type IsMasterDownCmd = { readonly type: 'sentinel.is-master-down'; readonly primary: string; readonly currentEpoch: number; readonly runId: string };
+
+/** The answer: the responder's own SDOWN opinion, and the leader it voted for (null: none) at `leaderEpoch`. */
+export type IsMasterDownReply = {
+  readonly type: 'sentinel.is-master-down-reply';
+  readonly primary: string;
+  readonly down: boolean;
+  readonly leader: string | null;
+  readonly leaderEpoch: number;
+};
+
+/** Sentinel → Sentinel, every 2 s: the primary in the sender's configuration and that configuration's epoch. */
+export type SentinelHello = { readonly type: 'sentinel.hello'; readonly primary: string; readonly configEpoch: number; readonly currentEpoch: number };
 
 /** Narrows a received message to a client command, or undefined. */
 export function asCommand(msg: Message): Command | undefined {
@@ -88,7 +149,7 @@ export function asCommand(msg: Message): Command | undefined {
 
 /** Narrows a received message to a reply, or undefined. */
 export function asReply(msg: Message): Reply | undefined {
-  if (msg.type === 'redis.acquired' || msg.type === 'redis.unlocked' || msg.type === 'redis.moved') {
+  if (msg.type === 'redis.acquired' || msg.type === 'redis.unlocked' || msg.type === 'redis.readonly' || msg.type === 'sentinel.master') {
     if (typeof msg.reqId !== 'string') throw new Error(`${msg.type} without a reqId`);
     return msg as unknown as Reply;
   }

@@ -3,15 +3,20 @@
  *
  * Models: the primary's replication backlog (the last ops with their
  * offsets, under a replication id that changes whenever a node becomes
- * primary), what it last heard each replica acknowledge, and what to send a
- * replica: the ops after its acknowledged offset, or a full snapshot when
- * the replica follows another history or fell out of the backlog. The
- * primary answers the client first and ships ops later (see the server's
- * flush timer), so a crash in between loses the tail. Expiry deadlines
+ * primary, the offset carrying on from where the promoted replica was, as
+ * PSYNC2 keeps it), the replicas attached to it (a replica attaches with its
+ * first REPLCONF ACK and detaches when it follows another primary), what it
+ * last heard each acknowledge, and what to send a replica: the ops after its
+ * acknowledged offset, or a full snapshot when the replica follows another
+ * history or fell out of the backlog. The primary answers the client first
+ * and ships ops `replicationDelay` later (see the server's flush timer), so
+ * a crash in between loses the tail. Expiry deadlines
  * travel as Redis 7 sends PXAT (absolute wall time) for a wall expiry clock;
  * for a monotonic expiry clock they travel relative to the primary's clock
  * reading at send time (monotonic readings of two machines are not
- * comparable). Does not model: replica → replica chains, diskless sync.
+ * comparable). Does not model: replica → replica chains, diskless sync,
+ * PSYNC2's partial resync across a failover (replicas of a new primary
+ * resync in full).
  */
 import type { Micros } from '../../api/index.ts';
 import type { LockEntry, Op, Snapshot } from './keyspace.ts';
@@ -26,14 +31,41 @@ export class ReplicationSource {
   /** This history's id (a fresh one each time a node becomes primary). */
   readonly replId: string;
   /** Offset of the last op produced. */
-  offset = 0;
+  offset: number;
   private backlog: Op[] = [];
   /** Offset of `backlog[0]`. */
-  private backlogStart = 1;
+  private backlogStart: number;
   private readonly acked = new Map<string, number>();
+  /** The replicas streaming from this primary, in the order they attached. */
+  private readonly attached = new Set<string>();
 
-  constructor(replId: string) {
+  /** `startOffset`: the offset the new primary had reached as a replica (0 for a fresh one). */
+  constructor(replId: string, startOffset = 0) {
+    if (!(Number.isInteger(startOffset) && startOffset >= 0)) throw new Error(`a replication offset is a whole number ≥ 0, got ${startOffset}`);
     this.replId = replId;
+    this.offset = startOffset;
+    this.backlogStart = startOffset + 1;
+  }
+
+  /** `replica` attached (REPLCONF ACK / PSYNC): it is streamed to from now on. */
+  attach(replica: string): void {
+    this.attached.add(replica);
+  }
+
+  /** `replica` left (it follows another primary): nothing more is sent to it. */
+  detach(replica: string): void {
+    this.attached.delete(replica);
+    this.acked.delete(replica);
+  }
+
+  /** The attached replicas. */
+  replicas(): readonly string[] {
+    return [...this.attached];
+  }
+
+  /** Whether any replica is attached. */
+  get hasReplicas(): boolean {
+    return this.attached.size > 0;
   }
 
   /** Records a mutation for the replicas. */
@@ -64,13 +96,13 @@ export class ReplicationSource {
   }
 
   /** What to send `replica` now: the unacknowledged ops, or a snapshot when partial sync is impossible. */
-  messageFor(replica: string, epoch: number, clockUs: Micros, snapshot: () => Snapshot): ReplStream | ReplSnapshot {
+  messageFor(replica: string, clockUs: Micros, snapshot: () => Snapshot): ReplStream | ReplSnapshot {
     const acked = this.acked.get(replica);
     if (acked !== undefined && acked >= this.backlogStart - 1) {
       const ops = this.backlog.slice(acked + 1 - this.backlogStart);
-      return { type: 'repl.stream', epoch, replId: this.replId, clockUs, fromOffset: acked + 1, toOffset: this.offset, ops };
+      return { type: 'repl.stream', replId: this.replId, clockUs, fromOffset: acked + 1, toOffset: this.offset, ops };
     }
-    return { type: 'repl.snapshot', epoch, replId: this.replId, clockUs, offset: this.offset, snapshot: snapshot() };
+    return { type: 'repl.snapshot', replId: this.replId, clockUs, offset: this.offset, snapshot: snapshot() };
   }
 }
 

@@ -1,75 +1,97 @@
 /**
- * One Redis server process: the dataset, its AOF, its role (primary or
- * replica) and, inside each replica, the Sentinel's failover decision.
- * Shared by `redis` (a primary with async replicas) and `redlock` (N lone
- * primaries).
+ * One Redis server process: the dataset, its AOF, and its role (primary or
+ * replica) as Sentinel (or the deployment's configuration) sets it. Shared by
+ * `redis` (a primary with async replicas, failed over by the Sentinels in
+ * algorithms/redis/sentinel.ts) and `redlock` (N lone primaries).
  *
  * Models:
- * - Commands run only on the primary; a replica answers MOVED naming the
- *   primary it follows, which is how clients find a promoted replica.
- *   Duplicate requests get the cached first reply (what a TCP connection
- *   gives a real client); the cache is volatile.
+ * - Commands run only on the primary; a replica refuses them with
+ *   `-READONLY`, naming no primary (clients find the primary through
+ *   Sentinel or their configured list). Duplicate requests get the cached
+ *   first reply (what a TCP connection gives a real client); the cache is
+ *   volatile.
  * - Expiry on the chosen clock (wall, as real Redis; or monotonic), lazily on
  *   access and by a 100 ms cron sweep (Redis `hz 10`). Only a primary expires
  *   keys; it emits `expired {owner, key, lease}` for each and replicates a
  *   DEL. `granted` and `expired` carry `lease`, the lock's random value
  *   (unique per acquire call), so an expiry can be matched to its grant.
- * - Async replication (replication.ts): replies go out first; ops are shipped
- *   10 ms later (the replica link's lag) and on a 1 s heartbeat, so a primary
- *   that crashes right after granting loses the tail.
- * - Sentinel, folded into the replicas: a replica that has heard nothing from
- *   its primary for `failoverAfter` (its own monotonic clock) promotes itself
- *   with a higher epoch and emits `elected`; a replica ranked r-th among the
- *   servers below it waits r more seconds, so the lowest-numbered live replica
- *   goes first. A primary that hears of a higher epoch (or the same epoch
- *   from a lower-numbered server) steps down, emits `stepped-down` and resyncs
- *   from the winner, dropping its own writes, as a demoted Redis master does.
- *   The role and epoch are kept on disk (fsynced, as Sentinel rewrites its
- *   config); a crash that wipes the disk restarts the server in its first
- *   role.
- * - Delayed restart (`restartDelayUs`, redlock's cure): a server that finds
- *   its boot marker on disk knows it restarted after a crash, and stays down
- *   (answers nothing) for that long on its monotonic clock. A crash with
- *   `durable: none` loses the disk and with it the marker: the node cannot
- *   tell a restart from a first boot, so the delay does not apply then.
- * Does not model: Sentinel quorum among sentinels (two partitioned replicas
- * can both promote; the lower-numbered wins when they meet),
- * min-replicas-to-write, WAIT, client-side caching.
+ * - Async replication (replication.ts): a replica attaches to the primary it
+ *   follows with REPLCONF ACK (its history id and offset; again after every
+ *   stream, and each second while it hears nothing) and the primary streams
+ *   to the replicas attached to it. Replies go out first; the ops follow
+ *   `replicationDelayUs` later (default 100 µs: real Redis writes the stream
+ *   in the same event-loop pass as the reply, so the window a crash loses is
+ *   that small) and on a 1 s heartbeat.
+ * - Roles come from outside, as Sentinel sets them: `REPLICAOF NO ONE`
+ *   promotes a replica (a new replication id, its offset carrying on; it
+ *   emits `elected` with the failover epoch), `REPLICAOF host` demotes a
+ *   primary (`stepped-down`) or moves a replica; either resyncs in full from
+ *   the new primary, dropping what it had, so a demoted primary loses the
+ *   writes it took alone. The role is kept on disk, fsynced (Sentinel sends
+ *   CONFIG REWRITE with it); a crash that wipes the disk restarts the server
+ *   in its first role, as its deployment configured it. A server never
+ *   promotes itself: a primary → replica link that breaks changes nothing.
+ * - INFO for Sentinel: role, the primary followed, replication offset, a run
+ *   id drawn at each process start, `replica-priority`, and how long the
+ *   master link has been down (a replica notices only after `repl-timeout`,
+ *   60 s of silence, or until it synced with a newly configured primary).
+ * - Delayed restart (`restartDelayUs`, redlock's cure): when the deployment
+ *   restarted this process after a crash (`restarted`), it stays down
+ *   (answers nothing) for that long on its monotonic clock, whatever the
+ *   crash left on the disk: the rule is the operator's, for instances
+ *   without persistence (antirez), not something Redis reads from its disk.
+ * Does not model: min-replicas-to-write, WAIT, replica chains,
+ * replica-serve-stale-data reads, client-side caching.
  */
 import type { Message, NodeApi, NodeHandlers, TimerId } from '../../api/index.ts';
 import { US_PER_MS, US_PER_S, type Micros } from '../../api/index.ts';
 import { Aof } from './aof.ts';
 import { Keyspace, type LockEntry, type Op } from './keyspace.ts';
 import type { ExpiryClock, Persistence } from './options.ts';
-import { asCommand, type AcquireCmd, type Command, type ReplAck, type ReplSnapshot, type ReplStream, type Reply, type UnlockCmd } from './protocol.ts';
+import {
+  asCommand,
+  type AcquireCmd,
+  type Command,
+  type ReplAck,
+  type ReplicaOfCmd,
+  type ReplSnapshot,
+  type ReplStream,
+  type Reply,
+  type ServerInfo,
+  type SentinelPing,
+  type UnlockCmd,
+} from './protocol.ts';
 import { localiseOp, localiseSnapshot, ReplicationSource } from './replication.ts';
 
-/** How often the server cron runs (active expiry, everysec fsync, failure detection): Redis `hz 10`. */
+/** How often the server cron runs (active expiry, everysec fsync, replication heartbeats): Redis `hz 10`. */
 export const CRON_US: Micros = 100 * US_PER_MS;
-/** How often a primary pings its replicas when it has nothing to send. */
+/** How often a primary pings its replicas when it has nothing to send, and a silent replica re-sends its ACK. */
 export const HEARTBEAT_US: Micros = US_PER_S;
-/** Lag between a write's reply and its shipping to replicas: the window a crash loses. */
-export const REPL_FLUSH_US: Micros = 10 * US_PER_MS;
-/** Extra wait per rank before a replica promotes itself (lower-numbered replicas first). */
-export const PROMOTION_STAGGER_US: Micros = US_PER_S;
+/** `repl-timeout`: silence after which a replica considers its master link down. */
+export const REPL_TIMEOUT_US: Micros = 60 * US_PER_S;
+/** `replica-priority` unless told otherwise. */
+export const DEFAULT_REPLICA_PRIORITY = 100;
 /** Replies remembered for duplicate requests. */
 const DEDUP_LIMIT = 1024;
 
 const CONFIG_KEY = 'redis:config';
-const BOOT_KEY = 'redis:booted';
 
 /** How a server is deployed. */
 export interface ServerOptions {
   readonly persistence: Persistence;
   readonly expiryClock: ExpiryClock;
-  /** The servers of this replication group in index order, this one included (`[self]` for a lone instance). */
+  /** The data servers of this replication group in index order, this one included (`[self]` for a lone instance). */
   readonly group: readonly string[];
-  /** The group's primary at first boot. */
+  /** The group's primary at first boot (and after a crash that lost the disk). */
   readonly initialPrimary: string;
-  readonly failover: 'none' | 'sentinel';
-  readonly failoverAfterUs: Micros;
-  /** Stay down this long after a restart that kept the disk (0: restart at once). */
+  /** Lag between a reply and shipping its writes to the replicas (0: in the same instant, after the reply). */
+  readonly replicationDelayUs: Micros;
+  /** Whether the deployment restarted this process after a crash (the design knows; the disk may not). */
+  readonly restarted: boolean;
+  /** After a restart, stay down this long (0: serve at once). */
   readonly restartDelayUs: Micros;
+  /** `replica-priority` reported to Sentinel (default 100; 0: never promoted). */
+  readonly replicaPriority?: number;
   /** Emit `elected` / `stepped-down` (so the `leader` fault target names the primary). */
   readonly announceRole: boolean;
 }
@@ -87,6 +109,8 @@ export class RedisServer implements NodeHandlers {
   private readonly aof: Aof;
   /** The dataset (read it in tests; mutate it only through commands). */
   readonly keyspace = new Keyspace();
+  /** This process's run id (random per start). */
+  readonly runId: string;
   private serving = false;
   private roleNow: Role = 'replica';
   private primaryNow: string;
@@ -96,7 +120,12 @@ export class RedisServer implements NodeHandlers {
   /** Replica side: the history and offset applied. */
   private replId = '';
   private offset = 0;
+  /** Replica side: whether it has synced with the primary it now follows. */
+  private synced = false;
   private lastHeardUs: Micros = 0;
+  /** Replica side: when the master link went down (configured anew, or silent for repl-timeout). */
+  private linkDownSinceUs: Micros = 0;
+  private lastAckSentUs: Micros = 0;
   private lastHeartbeatUs: Micros = 0;
   private flushTimer: TimerId | null = null;
   /** Replies by request id, in two generations: at most 2·DEDUP_LIMIT remembered, O(1) to age out. */
@@ -108,14 +137,13 @@ export class RedisServer implements NodeHandlers {
   constructor(api: NodeApi, options: ServerOptions) {
     if (!options.group.includes(api.id)) throw new Error(`${api.id} is not in its replication group ${options.group.join(',')}`);
     if (!options.group.includes(options.initialPrimary)) throw new Error(`initial primary ${options.initialPrimary} is not in the group`);
+    if (!(options.replicationDelayUs >= 0)) throw new Error(`replicationDelayUs must be ≥ 0, got ${options.replicationDelayUs}`);
     this.api = api;
     this.options = options;
     this.primaryNow = options.initialPrimary;
+    this.runId = api.rng.id('run-');
     this.aof = new Aof(api.disk, options.persistence, api.monotonic());
-    const restarted = api.disk.get(BOOT_KEY) === true;
-    api.disk.set(BOOT_KEY, true);
-    api.disk.fsync();
-    if (restarted && options.restartDelayUs > 0) {
+    if (options.restarted && options.restartDelayUs > 0) {
       api.note(`restarted after a crash: staying down for ${options.restartDelayUs}us (delayed restart)`);
       api.setTimer(options.restartDelayUs, () => this.boot(), 'restart delay');
     } else {
@@ -133,9 +161,14 @@ export class RedisServer implements NodeHandlers {
     return this.primaryNow;
   }
 
-  /** The failover epoch (Sentinel's config epoch). */
+  /** The failover epoch of the last promotion this server took part in (Sentinel's config epoch). */
   get epoch(): number {
     return this.epochNow;
+  }
+
+  /** The replication offset: the last op produced (primary) or applied (replica). */
+  get replicationOffset(): number {
+    return this.source !== null ? this.source.offset : this.offset;
   }
 
   /** False while a delayed restart keeps the process down. */
@@ -155,9 +188,15 @@ export class RedisServer implements NodeHandlers {
       this.epochNow = saved.epoch;
     }
     for (const op of this.aof.load()) this.keyspace.apply(op);
-    this.lastHeardUs = this.api.monotonic();
-    if (this.primaryNow === this.api.id) this.becomePrimary();
-    else this.roleNow = 'replica';
+    const monoUs = this.api.monotonic();
+    this.lastHeardUs = monoUs;
+    this.linkDownSinceUs = monoUs;
+    if (this.primaryNow === this.api.id) {
+      this.becomePrimary();
+    } else {
+      this.roleNow = 'replica';
+      this.sendAck();
+    }
     this.api.setTimer(CRON_US, () => this.cron(), 'cron');
   }
 
@@ -173,6 +212,13 @@ export class RedisServer implements NodeHandlers {
         return this.onReplication(from, msg as unknown as ReplStream | ReplSnapshot);
       case 'repl.ack':
         return this.onAck(from, msg as unknown as ReplAck);
+      case 'repl.detach':
+        this.source?.detach(from);
+        return;
+      case 'sentinel.ping':
+        return this.api.send(from, this.info((msg as unknown as SentinelPing).seq));
+      case 'sentinel.replicaof':
+        return this.replicaOf(msg as unknown as ReplicaOfCmd);
       default:
         throw new Error(`${this.api.id} (redis) got an unexpected message ${msg.type} from ${from}`);
     }
@@ -183,9 +229,7 @@ export class RedisServer implements NodeHandlers {
     const cacheKey = cmd.reqId;
     const cached = this.replies.get(cacheKey) ?? this.olderReplies.get(cacheKey);
     if (cached !== undefined) return this.api.send(from, cached);
-    if (this.roleNow !== 'primary') {
-      return this.api.send(from, { type: 'redis.moved', reqId: cmd.reqId, primary: this.primaryNow === this.api.id ? null : this.primaryNow });
-    }
+    if (this.roleNow !== 'primary') return this.api.send(from, { type: 'redis.readonly', reqId: cmd.reqId });
     const reply = cmd.type === 'redis.acquire' ? this.acquire(from, cmd) : this.unlock(cmd);
     this.replies.set(cacheKey, reply);
     if (this.replies.size >= DEDUP_LIMIT) {
@@ -227,12 +271,13 @@ export class RedisServer implements NodeHandlers {
   /** Every mutation: to the AOF (fsynced first under `always`), then queued for the replicas. */
   private record(op: Op): void {
     this.aof.append(op);
-    if (this.source === null) return;
-    this.source.push(op);
-    if (this.flushTimer === null && this.options.group.length > 1) {
-      this.flushTimer = this.api.setTimer(REPL_FLUSH_US, () => {
+    const source = this.source;
+    if (source === null) return;
+    source.push(op);
+    if (this.flushTimer === null && source.hasReplicas) {
+      this.flushTimer = this.api.setTimer(this.options.replicationDelayUs, () => {
         this.flushTimer = null;
-        this.replicate();
+        if (this.source === source) this.replicate();
       }, 'replication flush');
     }
   }
@@ -248,36 +293,68 @@ export class RedisServer implements NodeHandlers {
       if (monoUs - this.lastHeartbeatUs >= HEARTBEAT_US) this.replicate();
       return;
     }
-    if (this.options.failover === 'sentinel' && monoUs - this.lastHeardUs >= this.options.failoverAfterUs + this.rank() * PROMOTION_STAGGER_US) {
-      this.promote();
+    if (this.synced && monoUs - this.lastHeardUs >= REPL_TIMEOUT_US) {
+      this.synced = false;
+      this.linkDownSinceUs = monoUs;
+      this.api.note(`master link to ${this.primaryNow} down: nothing for repl-timeout`);
     }
+    if (monoUs - this.lastHeardUs >= HEARTBEAT_US && monoUs - this.lastAckSentUs >= HEARTBEAT_US) this.sendAck();
   }
 
-  /** How many servers numbered below this one could promote first (every one but the primary). */
-  private rank(): number {
-    const group = this.options.group;
-    const me = group.indexOf(this.api.id);
-    let rank = 0;
-    for (let i = 0; i < me; i++) if (group[i] !== this.primaryNow) rank++;
-    return rank;
+  // ---- Sentinel's view and commands ---------------------------------------------------------
+
+  /** INFO replication, as Sentinel reads it. */
+  private info(seq: number): ServerInfo {
+    const primary = this.roleNow === 'primary';
+    return {
+      type: 'sentinel.info',
+      seq,
+      runId: this.runId,
+      role: this.roleNow,
+      primary: primary ? null : this.primaryNow,
+      offset: this.replicationOffset,
+      priority: this.options.replicaPriority ?? DEFAULT_REPLICA_PRIORITY,
+      linkDownUs: primary || this.synced ? 0 : this.api.monotonic() - this.linkDownSinceUs,
+    };
+  }
+
+  /** `REPLICAOF NO ONE` (primary null) or `REPLICAOF primary`, with CONFIG REWRITE. Repeats change nothing. */
+  private replicaOf(cmd: ReplicaOfCmd): void {
+    if (cmd.primary === null || cmd.primary === this.api.id) {
+      if (this.roleNow === 'primary') return;
+      this.epochNow = cmd.epoch;
+      this.api.note(`REPLICAOF NO ONE: promoted at epoch ${cmd.epoch}, offset ${this.offset}`);
+      this.primaryNow = this.api.id;
+      this.saveConfig();
+      this.becomePrimary();
+      return;
+    }
+    if (this.roleNow === 'replica' && this.primaryNow === cmd.primary) return;
+    if (!this.options.group.includes(cmd.primary)) throw new Error(`${this.api.id}: REPLICAOF ${cmd.primary}, which is not in the group`);
+    const previous = this.primaryNow;
+    if (this.roleNow === 'primary') this.stepDown();
+    else if (previous !== this.api.id) this.api.send(previous, { type: 'repl.detach' });
+    this.api.note(`REPLICAOF ${cmd.primary}: following it from now on (full resync)`);
+    this.primaryNow = cmd.primary;
+    this.replId = '';
+    this.offset = 0;
+    this.synced = false;
+    const monoUs = this.api.monotonic();
+    this.lastHeardUs = monoUs;
+    this.linkDownSinceUs = monoUs;
+    this.saveConfig();
+    this.sendAck();
   }
 
   // ---- roles --------------------------------------------------------------------------------
 
+  /** Starts a new replication history, its offset carrying on from what this server had applied as a replica. */
   private becomePrimary(): void {
     this.roleNow = 'primary';
     this.primaryNow = this.api.id;
-    this.source = new ReplicationSource(this.api.rng.id(`${this.api.id}-`));
+    this.source = new ReplicationSource(this.api.rng.id(`${this.api.id}-`), this.offset);
+    this.synced = false;
     if (this.options.announceRole) this.api.emit({ kind: 'elected', term: this.epochNow });
-    this.replicate();
-  }
-
-  private promote(): void {
-    this.epochNow++;
-    this.api.note(`sentinel: no word from primary ${this.primaryNow}; promoting myself (epoch ${this.epochNow})`);
-    this.primaryNow = this.api.id;
-    this.saveConfig();
-    this.becomePrimary();
   }
 
   private stepDown(): void {
@@ -285,8 +362,6 @@ export class RedisServer implements NodeHandlers {
     this.source = null;
     if (this.flushTimer !== null) this.api.cancelTimer(this.flushTimer);
     this.flushTimer = null;
-    this.replId = '';
-    this.offset = 0;
     if (this.options.announceRole) this.api.emit({ kind: 'stepped-down', term: this.epochNow });
   }
 
@@ -296,44 +371,31 @@ export class RedisServer implements NodeHandlers {
     this.api.disk.fsync();
   }
 
-  /**
-   * Whether `from`, claiming to be primary at `epoch`, is the primary to
-   * follow: a higher epoch wins, and at equal epochs the lower-numbered server.
-   */
-  private outranks(from: string, epoch: number): boolean {
-    if (epoch !== this.epochNow) return epoch > this.epochNow;
-    if (from === this.primaryNow) return true;
-    const group = this.options.group;
-    return group.indexOf(from) < group.indexOf(this.primaryNow);
-  }
-
   // ---- replication --------------------------------------------------------------------------
 
-  /** Primary: ships what each replica lacks. */
+  /** Primary: ships what each attached replica lacks. */
   private replicate(): void {
     const source = this.source;
     if (source === null) throw new Error(`${this.api.id}: only a primary replicates`);
     this.lastHeartbeatUs = this.api.monotonic();
-    for (const peer of this.options.group) {
-      if (peer !== this.api.id) this.sendTo(peer, source);
-    }
+    for (const replica of source.replicas()) this.sendTo(replica, source);
   }
 
-  private sendTo(peer: string, source: ReplicationSource): void {
-    this.api.send(peer, source.messageFor(peer, this.epochNow, this.clock(), () => this.keyspace.snapshot()));
+  private sendTo(replica: string, source: ReplicationSource): void {
+    this.api.send(replica, source.messageFor(replica, this.clock(), () => this.keyspace.snapshot()));
+  }
+
+  /** Replica: REPLCONF ACK to the primary it follows (attaches it there). */
+  private sendAck(): void {
+    this.lastAckSentUs = this.api.monotonic();
+    this.api.send(this.primaryNow, { type: 'repl.ack', replId: this.replId, offset: this.offset });
   }
 
   private onReplication(from: string, msg: ReplStream | ReplSnapshot): void {
-    if (!this.outranks(from, msg.epoch)) {
-      // A stale primary: if we lead, tell it at once so it steps down.
-      if (this.source !== null) this.sendTo(from, this.source);
+    if (this.roleNow === 'primary' || from !== this.primaryNow) {
+      // Not our primary (we were moved, or promoted): it should stop streaming to us.
+      this.api.send(from, { type: 'repl.detach' });
       return;
-    }
-    if (this.roleNow === 'primary') this.stepDown();
-    if (this.primaryNow !== from || this.epochNow !== msg.epoch) {
-      this.primaryNow = from;
-      this.epochNow = msg.epoch;
-      this.saveConfig();
     }
     this.lastHeardUs = this.api.monotonic();
     const localUs = this.clock();
@@ -344,6 +406,7 @@ export class RedisServer implements NodeHandlers {
         this.offset = msg.offset;
         this.aof.rewrite(this.keyspace.toOps());
       }
+      this.synced = true;
     } else if (msg.replId === this.replId && msg.fromOffset <= this.offset + 1) {
       if (msg.toOffset - msg.fromOffset + 1 !== msg.ops.length) throw new Error(`repl.stream from ${from} has a wrong op count`);
       for (let i = 0; i < msg.ops.length; i++) {
@@ -353,14 +416,17 @@ export class RedisServer implements NodeHandlers {
         this.aof.append(op);
         this.offset = msg.fromOffset + i;
       }
+      this.synced = true;
     }
-    this.api.send(from, { type: 'repl.ack', epoch: this.epochNow, replId: this.replId, offset: this.offset });
+    this.sendAck();
   }
 
   private onAck(from: string, msg: ReplAck): void {
     const source = this.source;
-    if (source === null || msg.epoch !== this.epochNow) return;
-    if (!source.ack(from, msg.replId, msg.offset)) this.sendTo(from, source);
+    if (source === null) return; // a replica is not streamed from here (no replica chains)
+    const attaching = !source.replicas().includes(from);
+    source.attach(from);
+    if (!source.ack(from, msg.replId, msg.offset) || attaching) this.sendTo(from, source);
   }
 }
 
