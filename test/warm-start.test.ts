@@ -65,3 +65,20 @@ describe('warm start', () => {
     expect(warm.faults[0].firedAt).toBe(2_000_000);
   });
 });
+
+describe('the raft-warm-start / raft-cold-start twins', () => {
+  it('warm: ready after the bootstrap, the crash 5 s later, one election (the re-election); cold: the bootstrap shows', async () => {
+    const { loadScenarioFile } = await import('./support/designs.ts');
+    const warm = runScenario(loadScenarioFile('raft-warm-start')).results[0];
+    const cold = runScenario(loadScenarioFile('raft-cold-start')).results[0];
+    const readyUs = Math.round(warm.metrics.readyMs! * 1000);
+    expect(readyUs).toBeGreaterThan(0);
+    expect(warm.faults[0].firedAt).toBe(readyUs + 5_000_000);
+    expect(warm.metrics.elections).toBe(1);
+    expect(cold.metrics.readyMs).toBe(0);
+    expect(cold.faults[0].firedAt).toBe(5_000_000);
+    expect(cold.metrics.elections).toBe(2);
+    expect(cold.metrics.acquireP99Ms!).toBeGreaterThan(warm.metrics.acquireP50Ms!);
+    for (const r of [warm, cold]) expect(r.safe).toBe(true);
+  });
+});
