@@ -11,21 +11,13 @@ import type { LockClient } from '../algorithms/api/index.ts';
 import { redis } from '../algorithms/redis/index.ts';
 import { RedisServer } from '../algorithms/shared/redis/server.ts';
 import type { DesignResult } from '../sim/harness/result.ts';
-import { loadScenarioFile, parseScenario, runScenario } from './support/designs.ts';
+import { parseScenario, runScenario, runTraced as run, traceSeconds } from './support/designs.ts';
 import { SimWorld } from './support/sim-world.ts';
 
 const MS = 1_000;
 const S = 1_000_000;
 
-/** Runs a scenario file on its one design, keeping the trace lines. */
-function run(file: string): { result: DesignResult; trace: string[] } {
-  const trace: string[] = [];
-  const result = runScenario(loadScenarioFile(file), { trace: (line) => trace.push(line) }).results[0];
-  return { result, trace };
-}
-
-/** True seconds of a trace line (`   12.115822 s1 <- c1 …`). */
-const atS = (line: string): number => Number(line.trim().split(/\s+/)[0]);
+const atS = traceSeconds;
 
 /** Unlock requests `client` sent that reached s1, as trace lines. */
 const unlocksFrom = (trace: readonly string[], client: string): string[] => trace.filter((l) => l.includes(`s1 <- ${client} redis.unlock`));

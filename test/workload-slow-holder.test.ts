@@ -8,19 +8,11 @@
  * designs keep the loss signals their libraries really give.
  */
 import { describe, expect, it } from 'vitest';
-import type { DesignResult } from '../sim/harness/result.ts';
-import { loadScenarioFile, runScenario } from './support/designs.ts';
+import { runTraced as run, traceSeconds } from './support/designs.ts';
 
 const S = 1_000_000;
 
-function run(file: string): { result: DesignResult; trace: string[] } {
-  const trace: string[] = [];
-  const result = runScenario(loadScenarioFile(file), { trace: (line) => trace.push(line) }).results[0];
-  return { result, trace };
-}
-
-/** True seconds of a trace line. */
-const atS = (line: string): number => Number(line.trim().split(/\s+/)[0]);
+const atS = traceSeconds;
 
 /** The trace notes where `client` stopped holding. */
 const stops = (trace: readonly string[], client: string): string[] => trace.filter((l) => l.includes(`${client} # stops holding`));

@@ -7,6 +7,7 @@ import { DESIGNS } from '../../algorithms/index.ts';
 import type { NodeEvent, NodeEventKind } from '../../algorithms/api/index.ts';
 import * as runner from '../../sim/harness/runner.ts';
 import * as load from '../../sim/scenario/load.ts';
+import type { DesignResult } from '../../sim/harness/result.ts';
 import type { Scenario } from '../../sim/scenario/types.ts';
 
 export { DESIGNS };
@@ -40,3 +41,13 @@ export function seen(atUs: number, node: string, event: NodeEvent): SeenEvent {
   const { kind, ...detail } = event;
   return { atUs, node, event: kind, detail };
 }
+
+/** Runs a scenario file on its first design, keeping the text trace's lines. */
+export function runTraced(file: string): { result: DesignResult; trace: string[] } {
+  const trace: string[] = [];
+  const result = runScenario(loadScenarioFile(file), { trace: (line) => void trace.push(line) }).results[0];
+  return { result, trace };
+}
+
+/** The true time, in seconds, at the start of a trace line (`   12.115822 s1 <- c1 …`). */
+export const traceSeconds = (line: string): number => Number(line.trim().split(/\s+/)[0]);
