@@ -1,13 +1,19 @@
 /**
  * `runCheck` (the `check` command): exit codes 0 / 1 / 2, the `--json`
  * shapes (one object for one file, an array for several), the text verdicts
- * and counterexample, and bad input reported on stderr with nothing on stdout.
+ * and counterexample, "unknown" with its reason (timeout, step budget, memory
+ * cap), bad input reported on stderr with nothing on stdout; and `--timeout`
+ * through the command line (its parsing, its default in `--help`, and hard or
+ * large generated histories that finish or say "unknown" within it).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Operation } from '../sim/checker/linearizability/index.ts';
+import { generateLockHistory } from '../sim/checker/linearizability/synth.ts';
 import { runCheck, type CheckFlags } from '../sim/cli/commands/check.ts';
+import { main } from '../sim/cli/main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'locksim-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,11 +97,27 @@ describe('runCheck', () => {
     expect(run([bom], { model: 'fenced-mutex', json: true })).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('says unknown, without failing, when the budget runs out', () => {
+  it('says unknown, without failing, when the budget runs out, naming the reason', () => {
     const r = run([GOOD], { model: 'fenced-mutex', budgetSteps: 1 });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\? .*good\.jsonl: unknown — the step budget ran out before a verdict \(not a failure\)/);
-    expect(JSON.parse(run([GOOD], { model: 'fenced-mutex', budgetSteps: 1, json: true }).stdout)).toMatchObject({ ok: 'unknown' });
+    expect(r.stdout).toMatch(/^\? .*good\.jsonl: unknown \(step budget\) — the step budget ran out before a verdict \(not a failure\)/);
+    const doc = JSON.parse(run([GOOD], { model: 'fenced-mutex', budgetSteps: 1, json: true }).stdout) as Record<string, unknown>;
+    expect(doc).toMatchObject({ ok: 'unknown', reason: 'step budget' });
+    expect(Object.keys(doc).sort()).toEqual(['file', 'ms', 'ok', 'ops', 'partitions', 'reason']);
+  });
+
+  it('says unknown (timeout) when the time limit runs out, and unknown (memory cap) at the memo cap', () => {
+    // A limit of 1 µs has passed by the checker's first poll: reading the file counts against it.
+    const timeout = run([GOOD], { model: 'fenced-mutex', timeLimitMs: 0.001 });
+    expect(timeout.code).toBe(0);
+    expect(timeout.stdout).toMatch(/^\? .*good\.jsonl: unknown \(timeout\) — no verdict within --timeout 1us \(not a failure\)/);
+    expect(JSON.parse(run([GOOD], { model: 'fenced-mutex', timeLimitMs: 0.001, json: true }).stdout)).toMatchObject({ ok: 'unknown', reason: 'timeout' });
+    const crashes = file('crashes.jsonl', generateLockHistory({ ops: 400, processes: 4, seed: 2, tokens: true, crashRate: 0.05, leaseUs: 3000 }));
+    const memory = run([crashes], { model: 'lease-lock', maxCacheEntries: 1, json: true });
+    expect(memory.code).toBe(0);
+    expect(JSON.parse(memory.stdout)).toMatchObject({ ok: 'unknown', reason: 'memory cap' });
+    expect(run([crashes], { model: 'lease-lock', maxCacheEntries: 1 }).stdout).toMatch(/: unknown \(memory cap\) — the memo reached its memory cap before a verdict/);
+    expect(run([crashes], { model: 'lease-lock', json: true }).stdout).toMatch(/"ok": true/);
   });
 
   it('exits 2 for bad input, naming the problem on stderr and printing nothing on stdout', () => {
@@ -123,4 +145,87 @@ describe('runCheck', () => {
     const r = run([GOOD, file('bad-second.jsonl', ['nope'])], { model: 'fenced-mutex' });
     expect(r).toMatchObject({ code: 2, stdout: '' });
   });
+});
+
+/** Runs the whole command line in-process. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false, env: {} });
+  return { code, stdout, stderr };
+}
+
+/**
+ * A kv history no search can refute quickly: 200 appends that never returned
+ * (any subset of them may have taken effect, in any order), then `a` appended
+ * before `b` in real time, and a get that saw `b` before `a`. Not
+ * linearizable, but proving it means ruling out every order of the pending
+ * appends that can come first.
+ */
+function hardKvHistory(): Operation[] {
+  const ops: Operation[] = [];
+  for (let i = 0; i < 200; i++) ops.push({ process: 1000 + i, call: i, return: null, f: 'append', key: 'k', input: `p${i};`, output: null });
+  ops.push({ process: 1, call: 300, return: 310, f: 'append', key: 'k', input: 'a;', output: null });
+  ops.push({ process: 1, call: 320, return: 330, f: 'append', key: 'k', input: 'b;', output: null });
+  ops.push({ process: 2, call: 400, return: 410, f: 'get', key: 'k', input: null, output: 'b;a;' });
+  return ops;
+}
+
+describe('check --timeout', () => {
+  it('is in --help with its default, and a bad value exits 2 naming the flag', async () => {
+    const help = await cli(['check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--timeout <duration>[\s\S]*\(default: 30s\)/);
+    expect(help.stdout).toMatch(/"timeout"[\s\S]*"step budget"[\s\S]*200,000,000 steps[\s\S]*"memory cap"/);
+    for (const value of ['0', 'abc', '30', '-1s', '0ms', '']) {
+      const r = await cli(['check', GOOD, '--model', 'fenced-mutex', '--timeout', value, '--json']);
+      expect(r.code, value).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`option '--timeout <duration>' argument '${value}' is invalid`);
+      expect(r.stderr).toMatch(/expected a duration above zero with a unit, such as 30s/);
+    }
+    for (const value of ['30s', '500ms', '2m', '1.5s']) expect((await cli(['check', GOOD, '--model', 'fenced-mutex', '--timeout', value])).code, value).toBe(0);
+  });
+
+  it('a history with 200 never-returned operations finishes or says unknown within --timeout 2s', async () => {
+    const leased = generateLockHistory({ ops: 2000, processes: 8, seed: 11, tokens: true, crashRate: 0.1, leaseUs: 3000 });
+    expect(leased.filter((op) => op.return === null)).toHaveLength(200);
+    const hard = hardKvHistory();
+    const cases: Array<[string, string, boolean]> = [
+      [file('crashed-200.jsonl', leased), 'lease-lock', true],
+      [file('pending-200.jsonl', hard), 'kv', false],
+    ];
+    for (const [path, model, linearizable] of cases) {
+      const start = performance.now();
+      const r = await cli(['check', path, '--model', model, '--timeout', '2s', '--json']);
+      const wallMs = performance.now() - start;
+      const doc = JSON.parse(r.stdout) as { ok: unknown; reason?: string };
+      // Either the right verdict, or "unknown" because the time ran out: never the wrong verdict.
+      if (doc.ok === 'unknown') {
+        expect(doc.reason, path).toBe('timeout');
+        expect(r.code).toBe(0);
+      } else {
+        expect(doc.ok, path).toBe(linearizable);
+        expect(r.code).toBe(linearizable ? 0 : 1);
+      }
+      expect(wallMs, path).toBeLessThan(15_000);
+    }
+    // The text names the reason too.
+    const text = await cli(['check', cases[1][0], '--model', 'kv', '--timeout', '300ms']);
+    expect(text.stdout).toMatch(/^(\? .*pending-200\.jsonl: unknown \(timeout\) — no verdict within --timeout 300ms|✗ .*pending-200\.jsonl: NOT linearizable)/);
+  }, 60_000);
+
+  it('a 100,000-op history finishes or says unknown within --timeout 2s', async () => {
+    const ops = generateLockHistory({ ops: 100_000, processes: 8, seed: 5, tokens: true });
+    const path = file('big-100k.jsonl', ops);
+    const start = performance.now();
+    const r = await cli(['check', path, '--model', 'fenced-mutex', '--timeout', '2s', '--json']);
+    const wallMs = performance.now() - start;
+    const doc = JSON.parse(r.stdout) as { ok: unknown; reason?: string; ops: number };
+    expect(r.code).toBe(0);
+    expect(doc.ops).toBe(100_000);
+    if (doc.ok === 'unknown') expect(doc.reason).toBe('timeout');
+    else expect(doc.ok).toBe(true);
+    expect(wallMs).toBeLessThan(15_000);
+  }, 60_000);
 });

@@ -2,8 +2,15 @@
  * The examples that end `locksim --help` and each command's `--help`
  * (commander's `addHelpText('after', …)`). Only built commands appear.
  */
+import { DEFAULT_BUDGET_STEPS, DEFAULT_MAX_CACHE_ENTRIES, DEFAULT_MAX_CACHE_WORDS } from '../checker/linearizability/index.ts';
 
 /** `Examples:` then, per example, a `# what it does` line over its `$ command` line. */
+/** The checker's default limits, as the `check` help states them. */
+const CHECK_LIMITS = {
+  steps: DEFAULT_BUDGET_STEPS.toLocaleString('en-US'),
+  memory: `${DEFAULT_MAX_CACHE_ENTRIES.toLocaleString('en-US')} configurations or ${(DEFAULT_MAX_CACHE_WORDS * 4) / (1024 * 1024)} MiB`,
+};
+
 const block = (lines: ReadonlyArray<readonly [string, string]>): string =>
   `\nExamples:\n${lines.map(([command, what]) => `  # ${what}\n  $ ${command}`).join('\n')}\n`;
 
@@ -31,11 +38,17 @@ them on (FORCE_COLOR=0 off). --json output is never coloured.
     ['npx locksim run gc-pause --trace gc.trace', 'also stream every event to gc.trace'],
     ['npx locksim run gc-pause --trace - | grep holds', 'the trace on stdout (the table goes to stderr)'],
   ]),
-  check: block([
+  check: `${block([
     ['npx locksim check history.jsonl --model mutex', 'a jsonl history (SPEC §5) against a model'],
     ['npx locksim check etcd_000.log etcd_001.log --json', 'Jepsen etcd logs (format guessed), one JSON array'],
     ['cat history.jsonl | npx locksim check - --model cas-register', 'a history on stdin'],
-  ]),
+    ['npx locksim check big.jsonl --model kv --timeout 2m', 'allow each file two minutes (default 30s)'],
+  ])}
+A file's verdict is "unknown" (exit 0, not a failure), with its reason, when
+its check runs out of time ("timeout", --timeout), of steps ("step budget",
+${CHECK_LIMITS.steps} steps) or of memo memory ("memory cap",
+${CHECK_LIMITS.memory}).
+`,
   bench: block([
     ['npx locksim bench', 'a table of figures beside their targets'],
     ['npx locksim bench --json', 'the figures as one JSON object'],

@@ -12,14 +12,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HistoryError } from '../checker/errors.ts';
 import { LivelockError } from '../core/engine.ts';
 import { InputError } from '../scenario/errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
 import { REPO_ROOT } from '../scenario/paths.ts';
-import { STDIN, runCheck } from './commands/check.ts';
+import { CHECK_TIMEOUT_MS, STDIN, formatTimeout, parseTimeoutMs, runCheck } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { EXAMPLES } from './help-text.ts';
 import { colourLevel, processIo, type CliIo } from './io.ts';
@@ -84,12 +84,18 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   command('check <history...>', 'check histories for linearizability ("-" reads one from stdin)')
     .option('--model <model>', 'model: register, cas-register, kv, mutex, fenced-mutex, semaphore:N, …')
     .option('--format <format>', 'history format: jsonl, porcupine-etcd, porcupine-kv')
-    .option('--json', 'print JSON (one array for several files)')
+    .addOption(
+      new Option('--timeout <duration>', 'wall time allowed per file (reading it included), e.g. 30s, 500ms, 2m; then its verdict is "unknown" (timeout)')
+        .default(CHECK_TIMEOUT_MS, formatTimeout(CHECK_TIMEOUT_MS))
+        .argParser(parseTimeout),
+    )
+    .option('--json', 'print JSON (one array for several files); an "unknown" verdict has a "reason" beside "ok": timeout, step budget or memory cap')
     .addHelpText('after', EXAMPLES.check)
-    .action(async (files: string[], flags: { model?: string; format?: string; json?: boolean }) => {
+    .action(async (files: string[], flags: { model?: string; format?: string; timeout: number; json?: boolean }) => {
       const color = colourLevel(io.env ?? {}, io.isTTY) > 0;
       const stdin = files.includes(STDIN) && io.readStdin !== undefined ? await io.readStdin() : undefined;
-      setCode(runCheck(files, flags, { stdout: io.stdout, stderr: io.stderr, color, stdin }));
+      const { timeout, ...rest } = flags;
+      setCode(runCheck(files, { ...rest, timeLimitMs: timeout }, { stdout: io.stdout, stderr: io.stderr, color, stdin }));
     });
 
   command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
@@ -104,6 +110,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+function parseTimeout(value: string): number {
+  const ms = parseTimeoutMs(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration above zero with a unit, such as 30s, 500ms or 2m.');
+  return ms;
 }
 
 function parseSeed(value: string): number {

@@ -17,7 +17,7 @@ export { makeLockModel } from './models/lock.ts';
 export type { HistoryFormat } from './parsers.ts';
 export { FORMAT_NAMES, guessFormat, parseHistory, toFormat } from './parsers.ts';
 export { lineOf } from './lines.ts';
-export { checkOperations, validateOperations } from './check.ts';
+export { DEFAULT_BUDGET_STEPS, DEFAULT_MAX_CACHE_ENTRIES, DEFAULT_MAX_CACHE_WORDS, checkOperations, validateOperations } from './check.ts';
 export { formatCounterexample } from './counterexample.ts';
 export type { TextStyle } from './counterexample.ts';
 export { benchPorcupineEtcd } from './bench.ts';

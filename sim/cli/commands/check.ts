@@ -1,5 +1,5 @@
 /**
- * `locksim check <history-file…> [--model M] [--format F] [--json]`: checks
+ * `locksim check <history-file…> [--model M] [--format F] [--timeout 30s] [--json]`: checks
  * histories for linearizability (SPEC §5) and returns the exit code. A file
  * named `-` is the history read from stdin (given once; the caller reads it
  * and passes its text as `stdin`; its format is guessed from its content, so
@@ -8,7 +8,12 @@
  * Models: reading each file, guessing its format, picking the default model
  * (porcupine-etcd → cas-register, porcupine-kv → kv; jsonl needs --model),
  * checking under a time limit measured with `performance.now()` (allowed in
- * sim/cli only) and printing one verdict per file. Exit codes: 0 every
+ * sim/cli only; the checker is handed `deadline` / `now` and reads no clock
+ * itself) and printing one verdict per file. `--timeout` bounds each file
+ * separately, from the start of reading it to the end of its check; a file
+ * that runs out of time, out of steps or into the memo's memory cap gets the
+ * verdict "unknown" with the reason (`timeout`, `step budget`, `memory cap`)
+ * in the text and as `reason` beside `ok` in `--json`. Exit codes: 0 every
  * history linearizable or unknown (unknown is said, not a failure), 1 some
  * history not linearizable, 2 bad input (the InputError on stderr, nothing
  * on stdout). Does not model: the search itself (sim/checker/linearizability).
@@ -18,7 +23,8 @@ import { readFileSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { HistoryError } from '../../checker/errors.ts';
 import { InputError } from '../../scenario/errors.ts';
-import type { HistoryFormat, LinResult, Model, Operation } from '../../checker/linearizability/index.ts';
+import { formatUs, parseDurationUs, US_PER_MS } from '../../../algorithms/api/index.ts';
+import type { HistoryFormat, LinResult, Model, Operation, UnknownReason } from '../../checker/linearizability/index.ts';
 import {
   MODEL_NAMES,
   checkOperations,
@@ -36,10 +42,12 @@ export interface CheckFlags {
   model?: string;
   format?: string;
   json?: boolean;
-  /** Stop a history's check after this many milliseconds with 'unknown' (default 120 000). */
+  /** `--timeout`: stop a file's check after this many milliseconds with 'unknown' (default CHECK_TIMEOUT_MS). */
   timeLimitMs?: number;
   /** Step budget per history (default: the checker's). */
   budgetSteps?: number;
+  /** Memo entries per history (default: the checker's). */
+  maxCacheEntries?: number;
 }
 
 /** Where `runCheck` writes. */
@@ -54,18 +62,42 @@ export interface CheckOut {
 /** The file name that means stdin. */
 export const STDIN = '-';
 
+/** Why a file's verdict is "unknown", as `--json` (`reason`) and the text name it. */
+export type UnknownWhy = 'timeout' | 'step budget' | 'memory cap';
+
+/** The checker's reason → the CLI's name for it. */
+export const UNKNOWN_REASONS: Readonly<Record<UnknownReason, UnknownWhy>> = { deadline: 'timeout', steps: 'step budget', memory: 'memory cap' };
+
 /** One file's result as `--json` prints it. */
 export interface FileVerdict {
   file: string;
   ok: LinResult['ok'];
+  /** Present when ok is "unknown". */
+  reason?: UnknownWhy;
   ops: number;
   partitions: number;
   ms: number;
   counterexample?: LinResult['counterexample'];
 }
 
-/** Default time limit per history. */
-export const CHECK_TIME_LIMIT_MS = 120_000;
+/** Default `--timeout` per file (SPEC §2's `--timeout 30s`). */
+export const CHECK_TIMEOUT_MS = 30_000;
+
+/**
+ * Parses `--timeout`: a duration with a unit ("30s", "500ms", "2m", "1.5s");
+ * undefined unless it is above zero. A bare number is refused (seconds or
+ * milliseconds? the unit says which).
+ */
+export function parseTimeoutMs(value: string): number | undefined {
+  const us = parseDurationUs(value);
+  if (us === undefined || !(us > 0) || !Number.isSafeInteger(us)) return undefined;
+  return us / US_PER_MS;
+}
+
+/** `--timeout`'s value as people write it ("30s"). */
+export function formatTimeout(ms: number): string {
+  return formatUs(Math.round(ms * US_PER_MS));
+}
 
 const DEFAULT_MODEL: Record<HistoryFormat, string | undefined> = {
   jsonl: undefined,
@@ -81,9 +113,12 @@ interface Loaded {
   format: HistoryFormat;
   model: Model;
   ops: Operation[];
+  /** Milliseconds spent reading, parsing and validating it (counted against `--timeout`). */
+  loadMs: number;
 }
 
 function load(file: string, flags: CheckFlags, stdin: string | undefined): Loaded {
+  const start = performance.now();
   let text: string;
   if (file === STDIN) {
     if (stdin === undefined) throw new InputError(undefined, '<history-file>', 'cannot read a history from stdin here; expected a file name');
@@ -109,14 +144,8 @@ function load(file: string, flags: CheckFlags, stdin: string | undefined): Loade
     const line = lineOf(ops[i]);
     return line === undefined ? `operation ${i}` : `line ${line}`;
   });
-  return { file, label, format, model, ops };
+  return { file, label, format, model, ops, loadMs: performance.now() - start };
 }
-
-const UNKNOWN_WHY: Record<string, string> = {
-  steps: 'the step budget ran out',
-  deadline: 'the time limit ran out',
-  memory: 'the memo reached its memory cap',
-};
 
 /**
  * Runs `check` over `files`; returns the exit code (0 linearizable or
@@ -138,37 +167,45 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
     throw error;
   }
 
-  const limitMs = flags.timeLimitMs ?? CHECK_TIME_LIMIT_MS;
+  const limitMs = flags.timeLimitMs ?? CHECK_TIMEOUT_MS;
   const verdicts: FileVerdict[] = [];
   for (const item of loaded) {
-    const start = performance.now();
+    // The file's own clock: its reading and parsing count, the other files' do not.
+    const start = performance.now() - item.loadMs;
     const result = checkOperations(item.ops, item.model, {
       now: () => performance.now(),
       deadline: () => performance.now() - start > limitMs,
       ...(flags.budgetSteps === undefined ? {} : { budgetSteps: flags.budgetSteps }),
+      ...(flags.maxCacheEntries === undefined ? {} : { maxCacheEntries: flags.maxCacheEntries }),
     });
     const verdict: FileVerdict = {
       file: item.file,
       ok: result.ok,
+      ...(result.ok === 'unknown' ? { reason: UNKNOWN_REASONS[result.unknownReason ?? 'steps'] } : {}),
       ops: result.ops,
       partitions: result.partitions,
       ms: Math.round(result.ms * 1000) / 1000,
     };
     if (result.counterexample !== undefined) verdict.counterexample = result.counterexample;
     verdicts.push(verdict);
-    if (flags.json !== true) out.stdout(renderText(item, result, out.color));
+    if (flags.json !== true) out.stdout(renderText(item, result, out.color, limitMs));
   }
   if (flags.json === true) out.stdout(`${JSON.stringify(verdicts.length === 1 ? verdicts[0] : verdicts, null, 2)}\n`);
   return verdicts.some((v) => v.ok === false) ? 1 : 0;
 }
 
-function renderText(item: Loaded, result: LinResult, color: boolean): string {
+function renderText(item: Loaded, result: LinResult, color: boolean, limitMs: number): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const facts = `${result.ops} ops, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}, model ${item.model.name}, ${result.ms.toFixed(1)} ms`;
   if (result.ok === true) return `${c.green('✓')} ${item.label}: linearizable ${c.dim(`(${facts})`)}\n`;
   if (result.ok === 'unknown') {
-    const why = UNKNOWN_WHY[result.unknownReason ?? 'steps'] ?? 'the budget ran out';
-    return `${c.yellow('?')} ${item.label}: unknown — ${why} before a verdict (not a failure) ${c.dim(`(${facts})`)}\n`;
+    const reason = UNKNOWN_REASONS[result.unknownReason ?? 'steps'];
+    const why = {
+      timeout: `no verdict within --timeout ${formatTimeout(limitMs)}`,
+      'step budget': 'the step budget ran out before a verdict',
+      'memory cap': 'the memo reached its memory cap before a verdict',
+    }[reason];
+    return `${c.yellow('?')} ${item.label}: unknown (${reason}) — ${why} (not a failure) ${c.dim(`(${facts})`)}\n`;
   }
   const lines = [`${c.red('✗')} ${item.label}: ${c.red.bold('NOT linearizable')} ${c.dim(`(${facts})`)}`];
   if (result.counterexample !== undefined) {
