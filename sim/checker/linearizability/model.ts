@@ -56,6 +56,16 @@ export interface Model<S = unknown> {
    * go through it.
    */
   prepareOp?(op: Operation): Operation;
+  /**
+   * Where the search tries never-returned operations among the candidates
+   * (see search.ts's header for the measurements): 'late' (the default) —
+   * after every op that returned, latest call first (a dead process's
+   * pending grant usually belongs late: lock models); 'call' — merged with
+   * the ops that returned in call order (an append/write that took effect
+   * early shows up in every later read: kv, registers). Either is sound;
+   * only the time to a verdict differs.
+   */
+  pendingOrder?: 'call' | 'late';
   /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
   validate?(op: Operation): string | undefined;
 }

@@ -41,10 +41,13 @@ export interface Prepared {
   /**
    * Entry lists: nodes 0..n-1 are calls, n..2n-1 returns. Head 2n: the calls and returns of
    * ops that returned, by time, ended by -1; head 2n+1: the calls of never-returned ops, by
-   * time, ended by the tail node 2n+2 (so it can be walked backwards).
+   * time, ended by the tail node 2n+2 (so it can be walked backwards). With
+   * `pendingInMain`, never-returned calls are in the main list instead (the other one is empty).
    */
   next: Int32Array;
   prev: Int32Array;
+  /** True when never-returned ops' calls sit in the main list, in call order (`model.pendingOrder === 'call'`). */
+  pendingInMain: boolean;
   /** id → rank of its call among all events. */
   callRank: Int32Array;
   /** id → rank of its return among all events (2^31-1 for never-returned ops). */
@@ -148,6 +151,9 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   // Ops that returned keep Porcupine's list (call and return entries, head 2n); never-returned
   // ops, whose returns would all come last, get a list of their calls alone (head 2n+1): they
   // are candidates once their call ranks below the first return left in the main list.
+  // With pendingOrder 'call' their call entries go into the main list instead (no return
+  // entry), so they are candidates in call order among the others: the same set either way.
+  const pendingInMain = model.pendingOrder === 'call';
   const head = 2 * n;
   const pendingHead = 2 * n + 1;
   const pendingTail = 2 * n + 2;
@@ -169,7 +175,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
     else node = callTime[byCall[ci]] <= (stepOps[rets[ri]].return as number) ? byCall[ci++] : n + rets[ri++];
     if (node < n) callRank[node] = rank++;
     else retRank[node - n] = rank++;
-    if (node >= returned && node < n) {
+    if (node >= returned && node < n && !pendingInMain) {
       next[lastPending] = node;
       prev[node] = lastPending;
       lastPending = node;
@@ -182,5 +188,5 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   next[last] = -1;
   next[lastPending] = pendingTail;
   prev[pendingTail] = lastPending;
-  return { n, returned, pending, orig, stepOps, readOnly, hasReadKey, readKey, prevSame, prevEquiv, next, prev, callRank, retRank };
+  return { n, returned, pending, orig, stepOps, readOnly, hasReadKey, readKey, prevSame, prevEquiv, next, prev, pendingInMain, callRank, retRank };
 }
