@@ -16,6 +16,7 @@
  * (other than via `corruptGet`).
  */
 import type { Operation } from '../../sim/checker/linearizability/index.ts';
+import { rng } from '../../sim/checker/linearizability/synth.ts';
 
 export interface KvHistoryOptions {
   seed: number;
@@ -31,16 +32,6 @@ export interface KvHistoryOptions {
   lateEffect?: number;
 }
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A heavy-tailed delay: Pareto with scale `xm` and shape `alpha`, as an integer ≥ 1. */
 function pareto(random: () => number, xm: number, alpha: number): number {

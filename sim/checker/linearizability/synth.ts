@@ -38,8 +38,8 @@ export interface LockHistoryOptions {
 /** Process id the service uses for `expire` operations. */
 export const SERVICE_PROCESS = -1;
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function rng(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1) (history generators only; the simulator uses seedrandom). */
+export function rng(seed: number): () => number {
   let a = seed | 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
