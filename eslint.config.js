@@ -9,7 +9,7 @@
 //    imports the CLI, the design registry or the reports.
 // 2. The seed decides everything: no ambient time, randomness, timers or
 //    crypto in the deterministic folders. Only the folders that must touch
-//    wall time or threads (the CLI, the benchmarks) are exempt.
+//    wall time or threads (the CLI, the benchmarks, the suite runner) are exempt.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -40,9 +40,15 @@ export const ARROWS = {
   'sim/checker': { allow: [] },
   'sim/scenario': { allow: ['sim/faults', 'sim/core', 'sim/checker', 'algorithms/api'] },
   'sim/harness': { allow: ['sim/core', 'sim/faults', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
-  'sim/bench': { allow: ['sim/harness', 'sim/core', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
+  'sim/bench': { allow: ['sim/harness', 'sim/core', 'sim/checker', 'sim/scenario', 'sim/suite', 'sim/fuzz', 'algorithms/api'] },
+  // The suite runner: threads and wall time (exempt from DETERMINISTIC, like the CLI and bench); the registry is passed in.
+  'sim/suite': { allow: ['sim/harness', 'sim/core', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
+  // The parallel checker: worker threads and wall time around the checker (exempt from DETERMINISTIC).
+  'sim/check-parallel': { allow: ['sim/checker'] },
+  // The fuzzer: fast-check over scenarios, a tinypool of worker threads and wall time for --time and the benchmark (exempt from DETERMINISTIC); each run is a pure function of (seed, design, run index).
+  'sim/fuzz': { allow: ['sim/harness', 'sim/core', 'sim/faults', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
   'sim/cli': { allow: ['sim', 'algorithms/index.ts', 'algorithms/api', 'reports'] },
-  reports: { allow: [], types: ['sim/harness', 'sim/checker', 'sim/faults', 'sim/scenario', 'algorithms/api'] },
+  reports: { allow: [], types: ['sim/harness', 'sim/checker', 'sim/faults', 'sim/scenario', 'sim/suite', 'algorithms/api'] },
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -17,6 +17,12 @@
 // and the last rename wins with identical contents); old bundles beyond the
 // newest few are pruned.
 //
+// The bundle is also the suite's worker module: main.ts re-exports the
+// worker entry, and `__LOCKSIM_WORKER_MODULE__` is defined as the bundle's
+// own file URL, so `suite`'s worker threads import the very file the CLI
+// runs (sim/cli/worker-url.ts; from source they load
+// sim/cli/suite-worker.boot.mjs instead).
+//
 // If bundling fails for any reason it falls back to running the sources
 // through tsx; LOCKSIM_NO_BUNDLE=1 always does. LOCKSIM_DEBUG_BUNDLE=1 says on
 // stderr whether the cached bundle was used ("bundle cache hit") or built.
@@ -72,7 +78,8 @@ function sourceKey() {
   return hash.digest('hex').slice(0, 20);
 }
 
-async function buildBundle() {
+/** Bundles sim/cli/main.ts; `file` is where the bundle will live (the suite's workers load it from there). */
+async function buildBundle(file) {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [path.join(root, 'sim/cli/main.ts')],
@@ -87,7 +94,10 @@ async function buildBundle() {
     absWorkingDir: root,
     tsconfig: path.join(root, 'tsconfig.json'),
     // sim/scenario/paths.ts is the only module that reads its own location.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sim/scenario/paths.ts')).href) },
+    define: {
+      'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sim/scenario/paths.ts')).href),
+      __LOCKSIM_WORKER_MODULE__: JSON.stringify(pathToFileURL(file).href),
+    },
   });
   return result.outputFiles[0].contents;
 }
@@ -119,7 +129,7 @@ async function loadBundled() {
     if (debug) process.stderr.write(`locksim: bundle cache hit ${file}\n`);
   } else {
     const start = performance.now();
-    const code = await buildBundle();
+    const code = await buildBundle(file);
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(tmp, code);

@@ -4,7 +4,11 @@
  * check, what each fault did and whom it hit (its targets, what `leader`,
  * `holder`, `servers` or `clients` resolved to, a partition's sides, or why
  * it did nothing), and whether the scenario's expectations held ("no
- * expectations" when it had none for a design). Pure functions of the result
+ * expectations" when it had none for a design). Liveness is a check row
+ * like the others, with `recoveryMs` among the metrics ("recovery"). A
+ * design the scenario skipped (its result has `skipped`) shows "skipped" in
+ * its column and a line saying why; it has no checks, metrics or faults to
+ * show, and its expectations do not count. Pure functions of the result
  * JSON and the scenario's header; colours come from the caller's chalk.
  * Imports only types from the rest of the repository.
  */
@@ -46,6 +50,7 @@ export function renderRun(result: RunResult, header: RunHeader, c: ChalkInstance
   if (header.description !== '') lines.push(c.dim(header.description));
   lines.push(`replay: ${replayCommand(header)}`);
   lines.push(renderTable(result.results, header.expect, c));
+  lines.push(...renderSkipped(result.results, c));
   lines.push(...renderNotApplicable(result.results, c));
   lines.push(...renderViolations(result.results, c));
   lines.push(...renderFaults(result.results, c));
@@ -72,12 +77,13 @@ function renderTable(results: readonly DesignResult[], expected: RunHeader['expe
     head: ['', ...results.map((r) => c.bold(r.design))],
     style: { head: [], border: [] }, chars: COMPACT,
   });
+  const skipped = c.yellow('skipped');
   for (const name of checksShown(results)) {
-    table.push([name, ...results.map((r) => checkCell(checkOf(r, name), c))]);
+    table.push([name, ...results.map((r) => (r.skipped !== undefined ? skipped : checkCell(checkOf(r, name), c)))]);
   }
-  table.push(['safe', ...results.map((r) => (r.safe ? c.green('yes') : c.red('NO')))]);
+  table.push(['safe', ...results.map((r) => (r.skipped !== undefined || r.safe === null ? skipped : r.safe ? c.green('yes') : c.red('NO')))]);
   const metric = (label: string, cell: (r: DesignResult) => string): void => {
-    table.push([c.dim(label), ...results.map(cell)]);
+    table.push([c.dim(label), ...results.map((r) => (r.skipped !== undefined ? c.dim('-') : cell(r)))]);
   };
   metric('sections', (r) => String(r.metrics.sections));
   metric('acquire p50', (r) => ms(r.metrics.acquireP50Ms));
@@ -85,12 +91,20 @@ function renderTable(results: readonly DesignResult[], expected: RunHeader['expe
   metric('failed acquires', (r) => String(r.metrics.failedAcquires));
   metric('messages', (r) => String(r.metrics.messages));
   metric('unavailable', (r) => ms(r.metrics.unavailableMs));
+  metric('recovery', (r) => ms(r.metrics.recoveryMs ?? null));
   metric('events', (r) => String(r.events));
-  metric('expect', (r) => {
+  table.push([c.dim('expect'), ...results.map((r) => {
+    if (r.skipped !== undefined) return skipped;
     if (!r.expect.met) return c.red(`MISSED (${r.expect.mismatches.length})`);
     return hasExpectations(expected, r.design) ? c.green('met') : c.dim('no expectations');
-  });
+  })]);
   return table.toString();
+}
+
+/** One line per skipped design: why it did not run. */
+function renderSkipped(results: readonly DesignResult[], c: ChalkInstance): string[] {
+  const lines = results.filter((r) => r.skipped !== undefined).map((r) => `  ${r.design} skipped: ${r.skipped}`);
+  return lines.length === 0 ? [] : [c.yellow('skipped (a fault cannot apply to the design; not a failure):'), ...lines.map((l) => c.yellow(l))];
 }
 
 function checkCell(check: CheckResult | undefined, c: ChalkInstance): string {
@@ -145,6 +159,7 @@ function renderFaults(results: readonly DesignResult[], c: ChalkInstance): strin
   if (results.every((r) => r.faults.length === 0)) return [];
   const lines = ['', c.bold('faults')];
   for (const r of results) {
+    if (r.skipped !== undefined) continue;
     lines.push(`  ${c.cyan(r.design)}`);
     for (const f of r.faults) lines.push(`    ${describeFault(f, c)}`);
   }
@@ -152,7 +167,7 @@ function renderFaults(results: readonly DesignResult[], c: ChalkInstance): strin
 }
 
 /**
- * One fault's line, saying whom it hit: `#0 pause at 2s on c1: eventsDeferred=3`,
+ * One fault's line, saying whom it hit and until when: `#0 pause at 2s on c1: eventsDeferred=3 (until 3s)`,
  * `#1 crash at 7s on leader = s3: crashed=1`, `#2 pause at 9s on holder = nobody:
  * did nothing: …`, `#3 partition [s3 | s1 s2 s4 s5 c1..c3] at 5s (leader = s3): …`.
  */
@@ -160,10 +175,17 @@ export function describeFault(f: FaultReport, c: ChalkInstance): string {
   const sides = f.sides === undefined || f.sides.length === 0 ? '' : ` [${f.sides.map((side) => compactNames(side)).join(' | ')}]`;
   const what = `#${f.index} ${f.kind}${sides}`;
   if (f.firedAt === null) return `${what}: ${c.yellow('never fired')}${f.skipped === undefined ? '' : ` (${f.skipped})`}`;
+  if (f.skipped !== undefined) return `${what} at ${formatUs(f.firedAt)}${whom(f, sides !== '')}: ${c.yellow(`did nothing: ${f.skipped}`)}`;
   const head = `${what} at ${formatUs(f.firedAt)}${whom(f, sides !== '')}`;
-  if (f.skipped !== undefined) return `${head}: ${c.yellow(`did nothing: ${f.skipped}`)}`;
   const effect = Object.entries(f.effect).map(([k, v]) => `${k}=${v}`).join(', ');
-  return `${head}: ${effect === '' ? c.dim('(no effect counted)') : effect}`;
+  return `${head}: ${effect === '' ? c.dim('(no effect counted)') : effect}${until(f)}`;
+}
+
+/** When the fault's effect ended, for liveness: ` (until 7s)`, ` (never ended)`; nothing for one that ended as it fired, or a result without `endedAt`. */
+function until(f: FaultReport): string {
+  if (f.endedAt === undefined || f.firedAt === null) return '';
+  if (f.endedAt === null) return ' (never ended)';
+  return f.endedAt > f.firedAt ? ` (until ${formatUs(f.endedAt)})` : '';
 }
 
 /** ` on c1`, ` on leader = s3`, ` on c1 (holder = c2)`; a partition's sides already name its nodes, so only dynamic names then. */
@@ -179,6 +201,10 @@ function whom(f: FaultReport, hasSides: boolean): string {
 function renderExpect(results: readonly DesignResult[], expected: RunHeader['expect'], c: ChalkInstance): string[] {
   const lines = ['', c.bold('expect')];
   for (const r of results) {
+    if (r.skipped !== undefined) {
+      lines.push(`  ${r.design}: ${c.yellow('skipped')}${hasExpectations(expected, r.design) ? ' (its expectations do not count)' : ''}`);
+      continue;
+    }
     if (r.expect.met) {
       lines.push(`  ${r.design}: ${hasExpectations(expected, r.design) ? c.green('met') : c.dim('no expectations')}`);
       continue;
@@ -187,7 +213,7 @@ function renderExpect(results: readonly DesignResult[], expected: RunHeader['exp
     lines.push(`  ${r.design}: ${c.red('MISSED')}: ${missed.join('; ')}`);
   }
   const failed = results.filter((r) => !r.expect.met).length;
-  const any = results.some((r) => hasExpectations(expected, r.design));
+  const any = results.some((r) => r.skipped === undefined && hasExpectations(expected, r.design));
   if (failed > 0) lines.push(c.red(`${failed} design(s) missed an expectation (exit 1)`));
   else lines.push(any ? c.green('every expectation held') : c.dim('the scenario sets no expectations (exit 0: it ran)'));
   return lines;

@@ -7,7 +7,8 @@
  * - the order of lines in a jsonl file never changes the verdict;
  * - on small random histories the verdict equals an exhaustive search over
  *   every order that respects real time (a reference without memo or tricks),
- *   with never-returned ops tried late or in call order (`pendingOrder`);
+ *   with never-returned ops tried late or in call order (`pendingOrder`), and
+ *   with the ops the model proves unneeded (`unneededPending`) left out;
  * - pausing and resuming the search after every step changes nothing.
  */
 import fc from 'fast-check';
@@ -356,11 +357,15 @@ describe('checker properties', () => {
       );
     let illegal = 0;
     let pending = 0;
+    let unneeded = 0;
     fc.assert(
       fc.property(arb, ({ model, intents, timings, picks }) => {
         const ops = corrupt(model, sequentialHistory(model, intents, timings), picks).slice(0, 8);
         pending += ops.filter((op) => op.return === null).length;
         const m = getModel(model);
+        // The never-returned ops the model drops as unneeded (kv: writes no later get saw) must not change the verdict either.
+        const isUnneeded = m.unneededPending?.(ops);
+        if (isUnneeded !== undefined) unneeded += ops.filter((op) => isUnneeded(op)).length;
         const expected = bruteForce(ops, model === 'kv' ? (kvMapModel as Model) : m);
         if (!expected) illegal++;
         for (const pendingOrder of ['late', 'call'] as const) {
@@ -371,6 +376,7 @@ describe('checker properties', () => {
     );
     expect(illegal).toBeGreaterThan(50);
     expect(pending).toBeGreaterThan(1000);
+    expect(unneeded).toBeGreaterThan(50); // the kv reduction was exercised, not just present
   });
 
   it('finds the same outcome when paused and resumed after every step', () => {

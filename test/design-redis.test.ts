@@ -523,7 +523,7 @@ describe('redis scenarios', () => {
   }
 
   it('gc pause with INCR tokens and fenced writes: two holders, but the store rejects the stale write', () => {
-    const { result, ok } = run('scenarios/redis-gc-pause.json');
+    const { result, ok } = run('scenarios/gc-pause.json');
     expect(ok('mutualExclusion')).toBe(false);
     expect(ok('resource')).toBe(true);
     expect(ok('fencing')).toBe(true);
@@ -532,20 +532,20 @@ describe('redis scenarios', () => {
   });
 
   it('gc pause without fencing: two holders and a lost update', () => {
-    const { result, ok } = run('scenarios/redis-gc-pause-unfenced.json');
+    const { result, ok } = run('scenarios/gc-pause-unfenced.json');
     expect(ok('mutualExclusion')).toBe(false);
     expect(ok('resource')).toBe(false);
     expect(result.expect.met).toBe(true);
   });
 
   it('failover after a crash that lost the grant: the promoted replica hands out a token that is not higher', () => {
-    const { result, ok } = run('scenarios/redis-failover-token-regression.json');
+    const { result, ok } = run('scenarios/primary-crash-async.json');
     expect(ok('fencing')).toBe(false);
     expect(result.expect.met).toBe(true);
   });
 
   it('is deterministic: same scenario and seed, same trace hash', () => {
-    const scenario = loadScenarioFile('scenarios/redis-failover-token-regression.json');
+    const scenario = loadScenarioFile('scenarios/primary-crash-async.json');
     const a = runScenario(scenario, { designs: ['redis'] }).results[0];
     const b = runScenario(scenario, { designs: ['redis'] }).results[0];
     expect(a.traceHash).toBe(b.traceHash);

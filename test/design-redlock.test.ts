@@ -310,7 +310,7 @@ describe('redlock scenarios', () => {
   }
 
   it('no faults: every check holds', () => {
-    const { result, ok } = run('scenarios/redlock-no-faults.json');
+    const { result, ok } = run('scenarios/no-faults.json');
     expect(ok('mutualExclusion')).toBe(true);
     expect(ok('resource')).toBe(true);
     expect(ok('linearizable')).toBe(true);

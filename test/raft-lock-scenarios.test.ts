@@ -51,8 +51,8 @@ function verdicts(result: DesignResult): Record<string, unknown> {
 }
 
 describe('raft-lock scenarios', () => {
-  it('raft-no-faults: safe on every check, tokens strictly increase, waiters are granted FIFO', () => {
-    const { result, emits, notes } = run('raft-no-faults.json');
+  it('no-faults (raft-lock): safe on every check, tokens strictly increase, waiters are granted FIFO', () => {
+    const { result, emits, notes } = run('no-faults.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(verdicts(result)).toMatchObject({ mutualExclusion: true, fencing: true, resource: true, linearizable: true });
     expect(result.safe).toBe(true);
@@ -109,8 +109,8 @@ describe('raft-lock scenarios', () => {
     expect(result.metrics.leaseExpiries).toBeGreaterThanOrEqual(1);
   });
 
-  it('raft-gc-pause: a paused holder outlives its session (two holders), but the fenced store rejects its stale write', () => {
-    const { result, emits } = run('raft-gc-pause.json');
+  it('gc-pause (raft-lock): a paused holder outlives its session (two holders), but the fenced store rejects its stale write', () => {
+    const { result, emits } = run('gc-pause.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(verdicts(result)).toMatchObject({ mutualExclusion: false, fencing: true, resource: true, linearizable: true });
     const violation = result.checks.mutualExclusion!.violations![0];

@@ -241,8 +241,8 @@ describe('redis Sentinel scenarios', () => {
     expect(result.expect.met).toBe(true);
   });
 
-  it('redis-failover-token-regression: the Sentinels promote s2 after s1 crashed inside the replication delay', () => {
-    const { result, ok, elected } = run('scenarios/redis-failover-token-regression.json');
+  it('primary-crash-async (redis): the Sentinels promote s2 after s1 crashed inside the replication delay', () => {
+    const { result, ok, elected } = run('scenarios/primary-crash-async.json');
     expect(ok('fencing')).toBe(false);
     expect(elected.slice(0, 2)).toEqual([
       ['s1', 0],

@@ -15,14 +15,14 @@ function traceOf(name: string, design: string): string[] {
 
 describe('trace lines', () => {
   it('timers are named by the design that set them', () => {
-    const lines = traceOf('raft-no-faults', 'raft-lock');
+    const lines = traceOf('no-faults', 'raft-lock');
     expect(lines.some((l) => / s\d timer heartbeat$/.test(l))).toBe(true);
     expect(lines.some((l) => / c\d timer (think|hold|keep-alive)$/.test(l))).toBe(true);
     expect(lines.filter((l) => / timer$/.test(l))).toEqual([]);
   });
 
   it('a paused holder: the fault names its target, the belief lines bracket the hold', () => {
-    const lines = traceOf('redis-gc-pause', 'redis');
+    const lines = traceOf('gc-pause', 'redis');
     expect(lines.some((l) => /fault\[0\] pause/.test(l))).toBe(true);
     const holds = lines.findIndex((l) => / c1 # holds the lock \(token \d+\)$/.test(l));
     expect(holds).toBeGreaterThanOrEqual(0);

@@ -30,7 +30,7 @@ function withKnobs(base: Scenario, knobs: Record<string, unknown>): Scenario {
 
 describe('zookeeper client', () => {
   it('clientSelfExpiry: the cut holder expires its own session at 4/3 of the timeout, before the cut heals', () => {
-    const base = loadScenarioFile('scenarios/zookeeper-holder-cut.json');
+    const base = loadScenarioFile('scenarios/holder-cut.json');
     const { result, notes } = notesOf(withKnobs(base, { clientSelfExpiry: true }), base.seed);
     const cutAtUs = result.faults[0].firedAt!;
     const self = notes.find((n) => n.node === 'c1' && /expired by the client's own clock/.test(n.text))!;

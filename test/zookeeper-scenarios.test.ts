@@ -60,8 +60,8 @@ function firstNote(notes: readonly Note[], node: string, pattern: RegExp, afterU
 }
 
 describe('zookeeper scenarios', () => {
-  it('zookeeper-no-faults: safe on every check, tokens strictly increase, each release wakes one waiter (no herd)', () => {
-    const { result, emits } = run('zookeeper-no-faults.json');
+  it('no-faults (zookeeper): safe on every check, tokens strictly increase, each release wakes one waiter (no herd)', () => {
+    const { result, emits } = run('no-faults.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(verdicts(result)).toMatchObject({ mutualExclusion: true, fencing: true, resource: true, linearizable: true });
     expect(result.safe).toBe(true);
@@ -83,8 +83,8 @@ describe('zookeeper scenarios', () => {
     expect(result.metrics.watchNotificationsIfHerd!).toBeGreaterThanOrEqual(2 * notifications);
   });
 
-  it('zookeeper-holder-cut: the cut holder works on until it hears; its session expires and c2 holds too', () => {
-    const { result, emits, notes } = run('zookeeper-holder-cut.json');
+  it('holder-cut (zookeeper): the cut holder works on until it hears; its session expires and c2 holds too', () => {
+    const { result, emits, notes } = run('holder-cut.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(verdicts(result)).toMatchObject({ mutualExclusion: false, resource: false, linearizable: true });
     const overlap = result.checks.mutualExclusion!.violations![0];
@@ -168,8 +168,8 @@ describe('zookeeper scenarios', () => {
     expect(notes.some((n) => n.node === 'c1' && /SUSPENDED while holding/.test(n.text))).toBe(false); // "stop" never had a holder to stop
   });
 
-  it('zookeeper-lossy-network: 20 % loss costs retransmissions, not connections or sessions', () => {
-    const { result, emits } = run('zookeeper-lossy-network.json');
+  it('message-loss (zookeeper): 20 % loss costs retransmissions, not connections or sessions', () => {
+    const { result, emits } = run('message-loss.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(result.safe).toBe(true);
     expect(result.metrics.messagesDroppedByLoss).toBeGreaterThan(1000);
@@ -212,8 +212,8 @@ describe('zookeeper scenarios', () => {
     expect(lost.detail).toMatch(/c2 wrote 1 based on a read of 0.*overwriting 1 from c1's write/);
   });
 
-  it('zookeeper-gc-pause: the paused holder session expires, c2 takes the lock, the late write is fenced off', () => {
-    const { result, emits } = run('zookeeper-gc-pause.json');
+  it('gc-pause (zookeeper): the paused holder session expires, c2 takes the lock, the late write is fenced off', () => {
+    const { result, emits } = run('gc-pause.json');
     expect(result.expect).toEqual({ met: true, mismatches: [] });
     expect(verdicts(result)).toMatchObject({ mutualExclusion: false, fencing: true, resource: true, linearizable: true });
     expect(result.metrics.staleTokensRejected).toBe(1);

@@ -338,6 +338,10 @@ export class ZkConnection {
     this.connected = false;
     this.suspended = false;
     this.session = null;
+    // Curator builds a new ZooKeeper handle after Expired (ConnectionState.reset), whose
+    // lastZxid starts at 0: a new session does not carry the old one's view, so an
+    // ensemble that lost its data (a crash with nothing durable) still takes it.
+    this.lastZxid = 0;
     this.timeoutUs = this.options.requestedTimeoutUs;
     for (const timer of ['pingTimer', 'healthTimer', 'reconnectTimer', 'selfExpiryTimer', 'curatorLostTimer'] as const) this.cancel(timer);
     this.dataWatchers.clear();

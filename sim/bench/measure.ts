@@ -7,9 +7,17 @@
  *   in it, through `runScenario`: events ÷ wall seconds and simulated µs ÷
  *   wall µs.
  * - `redlock`: one long five-server Redlock run (10 simulated minutes).
- * - `checker.porcupineEtcdMs`: the checker's own benchmark over the etcd
- *   histories vendored in test/fixtures/porcupine; `fuzz.runsPerSec`: null
- *   until fuzz exists.
+ * - `checker.porcupineEtcdMs`: the checker over the 102 Jepsen etcd
+ *   histories vendored in test/fixtures/porcupine; `checker.kvGeneratedMs` /
+ *   `checker.casGeneratedMs`: over the fixed generated sets of
+ *   sim/checker/linearizability/bench.ts (`generatedSet`). Each figure is one
+ *   warm pass after a cold one, beside Porcupine's on the same histories
+ *   (PORCUPINE_MS below).
+ * - `suite.wallMs`: the whole built-in suite, every design, through
+ *   `locksim suite`'s runner on the worker threads (default: every core),
+ *   as `npx locksim suite` runs it.
+ * - `fuzz.runsPerSec`: fuzz runs of 30 simulated seconds (the default run
+ *   length), checks included, on one core, over every design (sim/fuzz/bench.ts).
  *
  * Wall time comes from `performance.now()`: this folder measures real time
  * and is exempt from the determinism lint. Figures vary by machine and load;
@@ -17,8 +25,11 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { DesignRegistry } from '../../algorithms/api/index.ts';
-import { benchPorcupineEtcd } from '../checker/linearizability/bench.ts';
+import { benchGenerated, benchPorcupineEtcd, type GeneratedBench } from '../checker/linearizability/bench.ts';
+import { runBuiltinSuite } from '../suite/run-suite.ts';
+import { benchFuzzDesigns } from '../fuzz/index.ts';
 import { EventQueue } from '../core/event-queue.ts';
 import { runScenario } from '../harness/runner.ts';
 import { listBuiltinScenarios, loadScenarioFile, parseScenario } from '../scenario/load.ts';
@@ -30,8 +41,16 @@ export interface BenchResult {
   readonly sim: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly scenarios: number; readonly note?: string };
   /** One long run: 5-server Redlock, 3 clients, 10 simulated minutes (the issue's named target). */
   readonly redlock: { readonly eventsPerSec: number | null; readonly speedup: number | null; readonly events: number; readonly queuePeak: number | null };
-  readonly checker: { readonly porcupineEtcdMs: number | null; readonly note?: string };
-  readonly fuzz: { readonly runsPerSec: number | null; readonly note?: string };
+  readonly checker: {
+    readonly porcupineEtcdMs: number | null;
+    readonly kvGeneratedMs: number | null;
+    readonly casGeneratedMs: number | null;
+    /** Porcupine's figures on the same histories, measured once (PORCUPINE_MS). */
+    readonly porcupine: typeof PORCUPINE_MS;
+    readonly note?: string;
+  };
+  readonly suite: { readonly wallMs: number | null; readonly workers: number | null; readonly jobs: number | null; readonly note?: string };
+  readonly fuzz: { readonly runsPerSec: number | null; readonly perDesign?: Readonly<Record<string, number>>; readonly note?: string };
 }
 
 /** The targets from the issue, shown beside the figures. */
@@ -40,6 +59,27 @@ export const BENCH_TARGETS = {
   simEventsPerSec: 1_000_000,
   simSpeedup: 1000,
   checkerPorcupineEtcdMs: 400,
+} as const;
+
+/**
+ * Porcupine (Go, github.com/anishathalye/porcupine at 55508eb, built with Go
+ * 1.19 on this 2-core machine class, `CheckOperationsTimeout` with a 60 s
+ * cap per history, the same histories converted from SPEC §5 JSONL: a
+ * never-returned op gets return = +∞ and an unknown output, as Porcupine's
+ * own Jepsen parser does). Total wall ms over each set; a history that hit
+ * the cap counts 60,000 ms.
+ * - etcd: the 102 Jepsen etcd histories through Porcupine's own parser and
+ *   `CheckEvents(etcdModel, …)`: 708–809 ms a pass (best of 3 shown).
+ * - kvGenerated: 40 histories; the 20 linearizable ones took 181,619 ms in
+ *   all (two hit the 60 s cap, two took 26 s and 30 s), the 20 corrupted
+ *   ones 184 ms.
+ * - casGenerated: 20 histories; the 10 linearizable ones took 537 ms, the
+ *   10 corrupted ones 143,853 ms (two hit the 60 s cap; others 18 ms–8.5 s).
+ */
+export const PORCUPINE_MS = {
+  etcd: 708,
+  kvGenerated: 181_803,
+  casGenerated: 144_390,
 } as const;
 
 /** The Porcupine histories (SPEC §5), vendored with their licence note. */
@@ -53,18 +93,45 @@ export interface BenchOptions {
   readonly skipSim?: boolean;
   /** Skip the checker benchmark (tests). */
   readonly skipChecker?: boolean;
+  /** Skip the fuzz figure (tests). */
+  readonly skipFuzz?: boolean;
+  /** Skip the suite wall time (tests). */
+  readonly skipSuite?: boolean;
+  /** The suite's worker module (the CLI passes it; without it the suite runs in this thread). */
+  readonly suiteWorkerUrl?: string;
+  /** Worker threads for the suite (default: every core). */
+  readonly suiteWorkers?: number;
 }
 
 
 /** Runs every measurement (or the ones `options` keeps). */
-export function runBenchmarks(registry: DesignRegistry, options: BenchOptions = {}): BenchResult {
+export async function runBenchmarks(registry: DesignRegistry, options: BenchOptions = {}): Promise<BenchResult> {
   return {
     engine: { eventsPerSec: benchEngine(options.engineEvents ?? 6_000_000) },
     sim: options.skipSim === true ? { eventsPerSec: null, speedup: null, scenarios: 0, note: 'skipped' } : benchSim(registry),
     redlock: options.skipSim === true ? { eventsPerSec: null, speedup: null, events: 0, queuePeak: null } : benchRedlock(registry),
-    checker: options.skipChecker === true ? { porcupineEtcdMs: null, note: 'skipped' } : benchChecker(),
-    fuzz: { runsPerSec: null, note: 'measured once the fuzz command exists (issue 12)' },
+    checker:
+      options.skipChecker === true
+        ? { porcupineEtcdMs: null, kvGeneratedMs: null, casGeneratedMs: null, porcupine: PORCUPINE_MS, note: 'skipped' }
+        : benchChecker(),
+    suite: options.skipSuite === true ? { wallMs: null, workers: null, jobs: null, note: 'skipped' } : await benchSuite(registry, options),
+    fuzz: options.skipFuzz === true ? { runsPerSec: null, note: 'skipped' } : benchFuzzFigure(registry),
   };
+}
+
+/** Fuzz runs per second on one core (target ≥ 200), per design beside. */
+function benchFuzzFigure(registry: DesignRegistry): BenchResult['fuzz'] {
+  const { runsPerSec, perDesign } = benchFuzzDesigns(registry);
+  const each = Object.entries(perDesign).map(([design, r]) => `${design} ${Math.round(r)}`).join(', ');
+  return { runsPerSec: Math.round(runsPerSec), perDesign, note: `30-simulated-second runs, checks included, one core; per design: ${each}` };
+}
+
+/** The whole built-in suite's wall time, as `npx locksim suite` runs it. */
+async function benchSuite(registry: DesignRegistry, options: BenchOptions): Promise<BenchResult['suite']> {
+  const workers = options.suiteWorkers ?? availableParallelism();
+  const { timings } = await runBuiltinSuite(registry, { workers, ...(options.suiteWorkerUrl === undefined ? {} : { workerUrl: options.suiteWorkerUrl }) });
+  const jobs = timings.jobs.length;
+  return { wallMs: Math.round(timings.wallMs), workers: timings.workers, jobs, note: `${jobs} jobs (scenario × design) on ${timings.workers} worker thread(s), target < 60 s` };
 }
 
 const ENGINE_ROUNDS = 3;
@@ -186,9 +253,26 @@ export function benchSim(registry: DesignRegistry): BenchResult['sim'] {
 }
 
 export function benchChecker(): BenchResult['checker'] {
-  if (!existsSync(PORCUPINE_DIR)) return { porcupineEtcdMs: null, note: `no Porcupine histories at ${PORCUPINE_DIR}` };
-  const { ms, files } = benchPorcupineEtcd(PORCUPINE_DIR, () => performance.now());
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`benchPorcupineEtcd measured an impossible ${ms} ms`);
-  return { porcupineEtcdMs: Math.round(ms * 10) / 10, note: `${files} etcd histories` };
+  const now = (): number => performance.now();
+  const round = (ms: number): number => {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`the checker bench measured an impossible ${ms} ms`);
+    return Math.round(ms * 10) / 10;
+  };
+  const generated = (kind: 'kv' | 'cas-register'): GeneratedBench => {
+    benchGenerated(kind, now); // cold pass: the JIT settles
+    return benchGenerated(kind, now);
+  };
+  const kv = generated('kv');
+  const cas = generated('cas-register');
+  const verdicts = (g: GeneratedBench): string => `${g.histories} histories, ${g.ops} ops: ${g.ok} linearizable, ${g.illegal} not${g.unknown === 0 ? '' : `, ${g.unknown} unknown`}`;
+  const notes = [`kv: ${verdicts(kv)}`, `cas-register: ${verdicts(cas)}`];
+  let porcupineEtcdMs: number | null = null;
+  if (existsSync(PORCUPINE_DIR)) {
+    benchPorcupineEtcd(PORCUPINE_DIR, now);
+    const { ms, files } = benchPorcupineEtcd(PORCUPINE_DIR, now);
+    porcupineEtcdMs = round(ms);
+    notes.unshift(`${files} etcd histories`);
+  } else notes.unshift(`no Porcupine histories at ${PORCUPINE_DIR}`);
+  return { porcupineEtcdMs, kvGeneratedMs: round(kv.ms), casGeneratedMs: round(cas.ms), porcupine: PORCUPINE_MS, note: notes.join('; ') };
 }
 

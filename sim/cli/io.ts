@@ -39,6 +39,8 @@ export interface CliIo {
    * memory. Default: `stdout`.
    */
   stdoutSync?(text: string): void;
+  /** The terminal a progress bar may draw on (stderr, only when it is a TTY); absent: no progress bar. */
+  readonly progress?: NodeJS.WriteStream;
 }
 
 /** The real process streams. */
@@ -48,6 +50,7 @@ export function processIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY === true ? { progress: process.stderr } : {}),
     env: process.env,
     readStdin: async () => {
       if (process.stdin.isTTY === true) throw new InputError(undefined, '-', 'stdin is a terminal; expected a history piped in (cat history.jsonl | locksim check - …)');

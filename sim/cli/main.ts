@@ -9,8 +9,13 @@
  * printed). Only commands that exist are registered: `--help` lists nothing
  * that is not built; the program and every command end their help with
  * examples (help-text.ts).
+ *
+ * The module also re-exports the worker entries (`runSuiteJob` for
+ * `suite`, `runCheckPartitions` for `check --workers`), so the esbuild
+ * bundle of this file is the worker module too (worker-url.ts).
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HistoryError } from '../checker/errors.ts';
@@ -19,11 +24,16 @@ import { InputError } from '../scenario/errors.ts';
 import { runBench } from './commands/bench.ts';
 import { runList } from './commands/list.ts';
 import { REPO_ROOT } from '../scenario/paths.ts';
-import { CHECK_TIMEOUT_MS, STDIN, formatTimeout, parseTimeoutMs, runCheck } from './commands/check.ts';
+import { CHECK_TIMEOUT_MS, STDIN, formatTimeout, parseTimeoutMs, runCheckCommand } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
+import { DEFAULT_DETERMINISM_SAMPLE, DEFAULT_RUNS, DEFAULT_SHRINK, runFuzzCommand, type FuzzFlags } from './commands/fuzz.ts';
+import { runReplay, type ReplayFlags } from './commands/replay.ts';
+import { MAX_WORKERS, runSuiteCommand, type SuiteFlags } from './commands/suite.ts';
 import { EXAMPLES } from './help-text.ts';
 import { colourLevel, processIo, type CliIo } from './io.ts';
 
+export { runCheckPartitions, runSuiteJob } from './suite-worker.ts';
+export { runFuzzTask } from './fuzz-worker.ts';
 
 /** Exit codes (SPEC §2, plus 3 for internal errors). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
@@ -78,8 +88,22 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed (default: the scenario\'s)', parseSeed)
     .option('--json', 'print the result JSON (SPEC §4) and nothing else')
     .option('--trace <file>', 'stream the one-line-per-event trace to FILE (written atomically), or to stdout with "-" (the table then goes to stderr; not with --json)')
+    .option('--out <dir>', 'write the run folder: <scenario>.json, and per design <scenario>/<design>.history.jsonl (SPEC §5) and .trace.txt')
     .addHelpText('after', EXAMPLES.run)
     .action(async (scenario: string, flags: RunFlags) => setCode(await runRun(scenario, flags, io)));
+
+  command('suite [scenarios...]', 'run many scenarios (files, folders or built-in names; default: the built-in suite) on every listed design: the scenarios × designs matrix and a per-design summary')
+    .option('--design <names>', 'comma-separated designs (each scenario runs on these and its own designs in common)')
+    .option('--workers <n>', `worker threads (default: this machine's available parallelism; 1 to ${MAX_WORKERS}); the output is the same whatever N`, parseWorkers)
+    .option('--shard <i/n>', 'run only shard i of n (1-based; scenario k of the sorted list goes to shard (k mod n) + 1)')
+    .option('--shard-count <n>', 'shard by JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job): --shard (index+1)/n')
+    .option('--json', 'print the suite document (SPEC §6) and nothing else on stdout')
+    .option('--out <dir>', 'write the run folder: <scenario>.json, <scenario>/<design>.history.jsonl and .trace.txt, suite.json')
+    .option('--merge <dirs...>', 'merge the --out folders of several shards (or runs) into one document, as the unsharded run prints it')
+    .option('--format <format>', 'md: the matrix and the summary as Markdown (for a pull request)')
+    .option('--timings <file>', 'write wall times (total and per run) to FILE as JSON')
+    .addHelpText('after', EXAMPLES.suite)
+    .action(async (scenarios: string[], flags: SuiteFlags) => setCode(await runSuiteCommand(scenarios, flags, io)));
 
   command('check <history...>', 'check histories for linearizability ("-" reads one from stdin)')
     .option('--model <model>', 'model: register, cas-register, kv, mutex, fenced-mutex, semaphore:N, …')
@@ -90,13 +114,40 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         .argParser(parseTimeout),
     )
     .option('--json', 'print JSON (one array for several files); an "unknown" verdict has a "reason" beside "ok": timeout, step budget or memory cap')
+    .addOption(
+      new Option('--workers <n>', `worker threads checking a big history's partitions (kv keys) side by side, the first illegal one stopping the rest (1 to ${MAX_WORKERS}; 1: this thread); the verdict is the same whatever N`)
+        .default(availableParallelism(), `this machine's available parallelism, ${availableParallelism()}`)
+        .argParser(parseWorkers),
+    )
     .addHelpText('after', EXAMPLES.check)
-    .action(async (files: string[], flags: { model?: string; format?: string; timeout: number; json?: boolean }) => {
+    .action(async (files: string[], flags: { model?: string; format?: string; timeout: number; json?: boolean; workers: number }) => {
       const color = colourLevel(io.env ?? {}, io.isTTY) > 0;
       const stdin = files.includes(STDIN) && io.readStdin !== undefined ? await io.readStdin() : undefined;
       const { timeout, ...rest } = flags;
-      setCode(runCheck(files, { ...rest, timeLimitMs: timeout }, { stdout: io.stdout, stderr: io.stderr, color, stdin }));
+      setCode(await runCheckCommand(files, { ...rest, timeLimitMs: timeout }, { stdout: io.stdout, stderr: io.stderr, color, stdin }));
     });
+
+  command('fuzz', 'property-based fault fuzzing: random fault schedules per design, failures shrunk to the smallest schedule that still breaks, printed as a scenario and a replay token')
+    .option('--design <names>', 'comma-separated designs (default: every design)')
+    .option('--property <check>', 'the check that must hold: mutualExclusion, fencing, resource, linearizable or liveness (default: mutualExclusion for locks, resource with fenced reads and writes for designs with tokens)')
+    .option('--runs <n>', `runs per design (default ${DEFAULT_RUNS})`, parsePositive)
+    .option('--time <duration>', 'fuzz for this long instead (e.g. 60s, 5m)')
+    .option('--seed <n>', 'seed of the session (default: picked from the clock and printed); the same seed gives the same findings whatever --workers', parseSeed)
+    .option('--workers <n>', `worker threads (default: this machine's available parallelism; 1 to ${MAX_WORKERS})`, parseWorkers)
+    .option('--shard <i/n>', 'only the runs k with k mod n = i - 1 (1-based; n shards do the unsharded runs)')
+    .option('--json', 'print one JSON document: {"runs", "findings": [{"design", "property", "scenario", "replay", "shrinks", "traceHash", …}], "coverage"}')
+    .option('--check-determinism [n|all]', `re-run the first n runs of each design (default ${DEFAULT_DETERMINISM_SAMPLE}) or all of them twice, and print the first trace line where two runs differ (exit 3)`)
+    .option('--duration <duration>', 'simulated length of each run (default 30s)')
+    .option('--max-faults <n>', 'the most faults in one run (default 4)', parsePositive)
+    .option('--shrink <n>', `failing runs shrunk per design, the lowest-numbered (default ${DEFAULT_SHRINK}); others are counted`, parseCount)
+    .addHelpText('after', EXAMPLES.fuzz)
+    .action(async (flags: FuzzFlags) => setCode(await runFuzzCommand(flags, io)));
+
+  command('replay <token-or-file>', 're-run a fuzz finding from its replay token (or a scenario file), event for event: the result, its traceHash, and whether the property fails again')
+    .option('--json', 'print the result JSON (SPEC §4) with a "replay" verdict, and nothing else')
+    .option('--trace <file>', 'write the one-line-per-event trace to FILE, or to stdout with "-"')
+    .addHelpText('after', EXAMPLES.replay)
+    .action(async (argument: string, flags: ReplayFlags) => setCode(await runReplay(argument, flags, io)));
 
   command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
     .option('--json', 'print one JSON object')
@@ -116,6 +167,24 @@ function parseTimeout(value: string): number {
   const ms = parseTimeoutMs(value);
   if (ms === undefined) throw new InvalidArgumentError('expected a duration above zero with a unit, such as 30s, 500ms or 2m.');
   return ms;
+}
+
+function parseWorkers(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= MAX_WORKERS)) throw new InvalidArgumentError(`expected a whole number of worker threads, 1 to ${MAX_WORKERS}.`);
+  return n;
+}
+
+function parsePositive(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 1 && Number.isSafeInteger(n))) throw new InvalidArgumentError('expected a whole number >= 1.');
+  return n;
+}
+
+function parseCount(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && Number.isSafeInteger(n))) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return n;
 }
 
 function parseSeed(value: string): number {

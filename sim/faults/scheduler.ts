@@ -5,7 +5,10 @@
  * kind's file (pause.ts, crash.ts, …) and keeps a report of what it did and
  * whom it hit. A fault whose target does not exist in this design, or is not
  * there when it fires (no leader, no holder), is reported as skipped with
- * the reason — never silently dropped.
+ * the reason — never silently dropped. Each report also says when the
+ * fault's effect ended (`endedAt`, see `FaultReport`), worked out from the
+ * fault's options, its firing time and the heals that fired, so the trace
+ * is untouched.
  */
 import type { SimNode } from '../core/node.ts';
 import { applyClockDrift } from './clock-drift.ts';
@@ -35,6 +38,9 @@ export class FaultScheduler {
   private readonly reports: MutableReport[];
   private readonly pending: Pending[] = [];
   private readonly partitions = new Map<number, Link[]>();
+  /** By fault index: the true time a `heal` ended that partition (before its own duration ran out). */
+  private readonly healedAtUs = new Map<number, number>();
+  private readonly faults: readonly Fault[];
 
   /**
    * @param startUs the true time `at` times count from: 0, or when the
@@ -42,6 +48,7 @@ export class FaultScheduler {
    *   the scheduler's creation.
    */
   constructor(private readonly world: FaultWorld, faults: readonly Fault[], startUs = 0) {
+    this.faults = faults;
     this.reports = faults.map((fault) => ({ index: fault.index, kind: fault.kind, firedAt: null, targets: [] }));
     for (const fault of faults) {
       if (fault.trigger.kind === 'at') {
@@ -65,13 +72,48 @@ export class FaultScheduler {
     }
   }
 
-  /** Reports of every fault, with the effects counted so far. */
-  report(): FaultReport[] {
-    return this.reports.map((r) => ({
-      ...r,
-      ...(r.firedAt === null && r.skipped === undefined ? { skipped: 'its trigger never happened' } : {}),
-      effect: this.world.sim.effects.of(r.index),
-    }));
+  /**
+   * Reports of every fault, with the effects counted so far and when each
+   * ended; an end after `endUs` (the run's end) is reported as null: the
+   * run did not see it.
+   */
+  report(endUs = Number.POSITIVE_INFINITY): FaultReport[] {
+    return this.reports.map((r, i) => {
+      const effect = this.world.sim.effects.of(r.index);
+      const endedAt = this.endOf(this.faults[i], r, effect);
+      return {
+        ...r,
+        ...(r.firedAt === null && r.skipped === undefined ? { skipped: 'its trigger never happened' } : {}),
+        effect,
+        endedAt: endedAt === null || endedAt > endUs ? null : endedAt,
+      };
+    });
+  }
+
+  /** When a fault's effect ended (µs), before clipping to the run; null if it never fired or never ends (FaultReport's `endedAt`). */
+  private endOf(fault: Fault, report: MutableReport, effect: Readonly<Record<string, number>>): number | null {
+    const firedUs = report.firedAt;
+    if (firedUs === null) return null;
+    if (report.skipped !== undefined) return firedUs;
+    switch (fault.kind) {
+      case 'pause':
+        return (effect.pausedMs ?? 0) === 0 ? firedUs : firedUs + fault.durationUs;
+      case 'crash':
+        return (effect.crashed ?? 0) === 0 || fault.restartAfterUs === undefined ? firedUs : firedUs + fault.restartAfterUs;
+      case 'clock-jump':
+      case 'heal':
+        return firedUs;
+      case 'clock-drift':
+        return fault.durationUs === undefined ? firedUs : firedUs + fault.durationUs;
+      case 'network':
+        return fault.durationUs === undefined ? null : firedUs + fault.durationUs;
+      case 'partition': {
+        const healedUs = this.healedAtUs.get(fault.index);
+        const ownEndUs = fault.durationUs === undefined ? null : firedUs + fault.durationUs;
+        if (healedUs === undefined) return ownEndUs;
+        return ownEndUs === null ? healedUs : Math.min(healedUs, ownEndUs);
+      }
+    }
   }
 
   private context(fault: Fault): FaultContext {
@@ -125,6 +167,7 @@ export class FaultScheduler {
       case 'network':
         return applyNetworkFault(fault, ctx);
       case 'heal':
+        for (const index of this.partitions.keys()) this.healedAtUs.set(index, this.world.sim.nowUs);
         return applyHeal(fault, ctx);
     }
   }

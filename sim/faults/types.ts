@@ -42,7 +42,25 @@ export type FaultKind = Fault['kind'];
 
 export const FAULT_KINDS: readonly FaultKind[] = ['pause', 'crash', 'clock-jump', 'clock-drift', 'partition', 'network', 'heal'];
 
-/** What one fault did: proof that it took effect. */
+/**
+ * What one fault did: proof that it took effect, and when its effect ended.
+ *
+ * `endedAt` (for liveness, SPEC §7) is worked out from what the fault was
+ * and when it fired, never by scheduling anything (the trace and traceHash
+ * stay as they were): a pause ends `duration` after it fired; a crash with
+ * `restartAfter` when the node restarts, one without it when it fired (the
+ * node is down for good: a permanent change the rest must live with); a
+ * partition when its `duration` runs out or a `heal` ends it, whichever is
+ * first; a `network` window when its `duration` runs out; a `clock-drift`
+ * with a `duration` when the clock is back at its old rate, one without it
+ * when it fired (a permanent rate, like a clock jump, which ends when it
+ * fires); a `heal` when it fires. A fault that fired and did nothing
+ * (`skipped`, a pause of a crashed node, a crash of a node already down)
+ * ended when it fired. `null`: it never fired, or its end was not reached
+ * by the run's end (a partition with no duration and no heal, a pause
+ * longer than the rest of the run). Not modelled: a pause cut short by a
+ * crash still counts its full duration.
+ */
 export interface FaultReport {
   readonly index: number;
   readonly kind: string;
@@ -58,4 +76,10 @@ export interface FaultReport {
   readonly skipped?: string;
   /** Counters of its effect: events deferred by a pause, messages dropped, writes lost by a crash, … */
   readonly effect: Readonly<Record<string, number>>;
+  /**
+   * True time (µs) its effect ended (see above); null when it never fired
+   * or had not ended by the run's end. Optional only for results written
+   * before it existed: the scheduler always sets it.
+   */
+  readonly endedAt?: number | null;
 }

@@ -6,6 +6,9 @@
  * designs, `fencing` for designs without tokens, and `resource` checks the
  * store (mutexes) or the register chain (lock-free designs); it is null for a
  * semaphore (permits > 1), whose holders share the one store register.
+ * `liveness` is judged beside these (liveness.ts, run-design.ts): it is not
+ * a safety check, so `safe` leaves it out — a design that stays safe by
+ * never granting the lock again is safe, and fails liveness.
  */
 import type { Design } from '../../algorithms/api/index.ts';
 import { checkFencing } from '../checker/fencing.ts';
@@ -59,9 +62,9 @@ export function historyModel(design: Design, permits: number): string {
   return design.historyModel === 'lease-lock' && permits > 1 ? `lease-lock:${permits}` : design.historyModel;
 }
 
-/** `safe`: every check that applies is true. */
+/** `safe`: every safety check that applies is true (liveness is reported beside it, not in it). */
 export function isSafe(checks: Partial<Record<CheckName, CheckResult>>): boolean {
-  return Object.values(checks).every((c) => c === undefined || c.ok === null || c.ok === true);
+  return Object.entries(checks).every(([name, c]) => name === 'liveness' || c === undefined || c.ok === null || c.ok === true);
 }
 
 /** Compares the verdicts with the scenario's `expect` for this design. */

@@ -61,6 +61,8 @@ export function createWorkloadClient(
   let requestId = progress.boots++ * REQUEST_ID_SPAN;
   let acquireCall: { op: { return: number | null; output: unknown }; startUs: Micros } | null = null;
   let readValue = 0;
+  /** When the service granted the current lock (true time), for the section's completion record. */
+  let grantedUs = 0;
 
   const client = makeClient((reason) => onLost(reason));
   const setPending = (delayUs: Micros, fn: () => void, label: string): void => loop.setPending(delayUs, fn, label);
@@ -109,6 +111,7 @@ export function createWorkloadClient(
       call.op.output = result.token === undefined ? true : { token: result.token };
       recorder.acquireLatenciesUs.push(trueNow() - call.startUs);
       grant = result;
+      grantedUs = recorder.lastGrantTo(me) ?? trueNow();
       recorder.beginBelief(me, trueNow(), result.token);
       api.note(result.token === undefined ? 'holds the lock (no token)' : `holds the lock (token ${result.token})`);
       hooks.onEvent('acquired', me);
@@ -149,7 +152,7 @@ export function createWorkloadClient(
     if (phase === 'writing' && msg.type === 'store-write-ok') {
       requestId++;
       progress.sectionsDone++;
-      recorder.sections++;
+      recorder.sectionCompleted(me, grantedUs, trueNow());
       release();
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The run's metrics (SPEC §4 `metrics`): sections, acquire latency
  * percentiles, failed acquires, messages and where they went, unavailable
- * and leaderless time, lease expiries, the event queue's peak, plus every
+ * and leaderless time, lease expiries, the event queue's peak, the time to
+ * recover after the last fault (`recoveryMs`, from liveness.ts), plus every
  * design-specific counter the nodes reported (`metric` events).
  */
 import { usToMs } from '../../algorithms/api/index.ts';
@@ -19,6 +20,8 @@ export interface MetricsInput {
   readonly readyUs: number;
   readonly staleTokensRejected: number;
   readonly leaseExpiries: number;
+  /** From the last fault's end to the first section completed after it (ms); null with no fault or no such section. */
+  readonly recoveryMs: number | null;
   readonly designMetrics: Readonly<Record<string, number>>;
 }
 
@@ -45,6 +48,7 @@ export function gatherMetrics(input: MetricsInput): Metrics {
     leaseExpiries: input.leaseExpiries,
     queuePeak: sim.queuePeak,
     readyMs: round(usToMs(input.readyUs)),
+    recoveryMs: input.recoveryMs,
     ...input.designMetrics,
   };
 }

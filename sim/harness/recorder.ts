@@ -10,6 +10,11 @@
  *   with the client that made them — for `linearizable` (service-history.ts
  *   adds the service's own expiries, each pinned on the grant it ended, and
  *   an operation of its own for each expired grant no call returned);
+ * - when each client completed each section (its write acknowledged; the
+ *   release goes out at that same instant) and when the service granted
+ *   that section's lock (the latest `granted` a server reported for the
+ *   client by its acquire-ok; lock-free designs: when the read the section's
+ *   write was based on was called) — for `liveness`;
  * - the numbers behind the metrics.
  * Recording is append-only; nothing here judges.
  */
@@ -24,6 +29,12 @@ export interface OpenBelief {
   endUs: Micros | null;
   readonly token: number | undefined;
   endReason: string | null;
+}
+
+/** A section a client completed: when the service granted its lock (lock-free: when the read its write was based on was called) and when its write was acknowledged. */
+export interface CompletedSection {
+  readonly grantedUs: Micros;
+  readonly completedUs: Micros;
 }
 
 /** A service operation with the client that performed it (process numbers change; the client does not). */
@@ -41,10 +52,26 @@ export class Recorder {
   readonly acquireLatenciesUs: number[] = [];
   failedAcquires = 0;
   sections = 0;
+  /** By client: its completed sections in completion order (across crashes and restarts). */
+  readonly completed = new Map<string, CompletedSection[]>();
   /** Unavailability: time with someone waiting to acquire and nobody holding. */
   private waiting = 0;
   private unavailableSinceUs: Micros | null = null;
   unavailableUs = 0;
+
+  /** When a server last reported a grant to `client` (true time), or null if none has. */
+  lastGrantTo(client: string): Micros | null {
+    for (let i = this.grants.length - 1; i >= 0; i--) if (this.grants[i].client === client) return this.grants[i].atUs;
+    return null;
+  }
+
+  /** A client completed a section at `atUs` (its write was acknowledged) under a lock granted at `grantedUs`. */
+  sectionCompleted(client: string, grantedUs: Micros, atUs: Micros): void {
+    this.sections++;
+    let list = this.completed.get(client);
+    if (list === undefined) this.completed.set(client, (list = []));
+    list.push({ grantedUs, completedUs: atUs });
+  }
 
   /** Records a service operation `client` just called (its `return` and `output` are filled in when it returns). */
   recordOp(client: string, op: Operation): void {

@@ -1,6 +1,12 @@
 /**
  * The result of running a scenario: SPEC §4's JSON, as types.
  * `run --json` prints a `RunResult`; reports read them back.
+ *
+ * A design the scenario's faults cannot apply to (applicability.ts) is in
+ * `results` too, in its place, as a `DesignResult` with `skipped: "<why>"`:
+ * it did not run, so `checks` is empty, `safe` is null, `traceHash` is ""
+ * and `events`, `simulatedUs` and the counting metrics are 0; its
+ * `expect` is met (a skip never fails a run). Readers tell it by `skipped`.
  */
 import type { CheckResult } from '../checker/types.ts';
 import type { FaultReport } from '../faults/types.ts';
@@ -29,9 +35,13 @@ export interface ExpectOutcome {
 
 export interface DesignResult {
   readonly design: string;
+  /** Why the design did not run (a fault of the scenario cannot apply to it); absent when it ran. */
+  readonly skipped?: string;
+  /** "" when skipped. */
   readonly traceHash: string;
   readonly events: number;
-  readonly safe: boolean;
+  /** Every safety check that applies holds (liveness is not one); null when skipped (not judged). */
+  readonly safe: boolean | null;
   readonly checks: Checks;
   readonly metrics: Metrics;
   readonly expect: ExpectOutcome;

@@ -10,11 +10,15 @@
  * commit, as Jepsen sets up the cluster before the clients; then the clients
  * boot, `at` times count from that instant, and the run lasts `duration`
  * from there. `coldStart: true` (or an `'at-start'` design) starts everything
- * at true time 0. The only place that wires a design
+ * at true time 0. This runs whatever design it is given; the runner
+ * (runner.ts) first skips one the scenario's faults cannot apply to. After
+ * the run, `liveness` (liveness.ts) is judged beside the judge's safety
+ * checks, and `metrics.recoveryMs` comes with it. The only place that wires a design
  * to the simulator; it knows designs only through `algorithms/api/`.
  */
 import type { Design, DesignContext, NodeEvent } from '../../algorithms/api/index.ts';
 import type { AckedWrite } from '../checker/register-chain.ts';
+import type { Operation } from '../checker/linearizability/index.ts';
 import { Simulation, type NodeSpec } from '../core/engine.ts';
 import type { SimNode } from '../core/node.ts';
 import { Rng } from '../core/rng.ts';
@@ -25,6 +29,7 @@ import { compareExpect, isSafe, judge } from './judge.ts';
 import { LeadershipTracker } from './leadership.ts';
 import { LeaseTracker } from './lease-tracker.ts';
 import { createWorkloadClient } from './lock-workload.ts';
+import { judgeLiveness } from './liveness.ts';
 import { gatherMetrics } from './metrics.ts';
 import { Recorder } from './recorder.ts';
 import type { DesignResult } from './result.ts';
@@ -44,6 +49,15 @@ export interface RunOptions {
   readonly onEmit?: (trueUs: number, node: string, event: NodeEvent) => void;
   /** Step budget of the linearizability search per design. */
   readonly linearizabilityBudgetSteps?: number;
+  /** Receives the service history (SPEC §5 operations, as `linearizable` checks it) before it is judged; for `--out`. */
+  readonly onServiceHistory?: (ops: readonly Operation[]) => void;
+  /**
+   * `runScenario` / `runDesign`: run a design even when a fault of the
+   * scenario cannot apply to it (applicability.ts; such faults then do
+   * nothing when they fire). For the golden hashes, which pin every scenario
+   * on every design; `run` skips. (`runDesignWith` never skips.)
+   */
+  readonly runInapplicable?: boolean;
 }
 
 /** Runs a design object (registered or not, e.g. a test double) through the scenario and judges it. */
@@ -171,25 +185,43 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
   sim.run(endUs);
   recorder.finish(endUs);
 
-  const checks = judge({
-    design,
-    permits,
-    fencing: workload.fencing,
-    endUs,
+  const faultReports = faults.report(endUs);
+  const liveness = judgeLiveness({
+    sim,
     recorder,
-    registerWrites,
-    serviceHistory: serviceOperations(recorder.serviceOps, leases.expiries, (client) => progress.get(client)?.process ?? 0),
-    linearizabilityBudgetSteps: options.linearizabilityBudgetSteps,
+    clients,
+    workload,
+    faults: faultReports,
+    specs: scenario.faults,
+    servers,
+    readyUs: readyUs ?? 0,
+    endUs,
+    livenessWithinUs: scenario.livenessWithinUs,
   });
+  const serviceHistory = serviceOperations(recorder.serviceOps, leases.expiries, (client) => progress.get(client)?.process ?? 0);
+  options.onServiceHistory?.(serviceHistory);
+  const checks = {
+    ...judge({
+      design,
+      permits,
+      fencing: workload.fencing,
+      endUs,
+      recorder,
+      registerWrites,
+      serviceHistory,
+      linearizabilityBudgetSteps: options.linearizabilityBudgetSteps,
+    }),
+    liveness: liveness.check,
+  };
   return {
     design: design.name,
     traceHash: sim.traceHash(),
     events: sim.events,
     safe: isSafe(checks),
     checks,
-    metrics: gatherMetrics({ sim, recorder, leadership, endUs, readyUs: readyUs ?? 0, staleTokensRejected: storeStats.staleRejected, leaseExpiries: leases.expiries.length, designMetrics }),
+    metrics: gatherMetrics({ sim, recorder, leadership, endUs, readyUs: readyUs ?? 0, staleTokensRejected: storeStats.staleRejected, leaseExpiries: leases.expiries.length, recoveryMs: liveness.recoveryMs, designMetrics }),
     expect: compareExpect(scenario.expect[design.name] ?? {}, checks),
-    faults: faults.report(),
+    faults: faultReports,
     simulatedUs: endUs,
   };
 }

@@ -1,12 +1,15 @@
 /**
  * Runs a scenario: every listed design, side by side, each in its own
  * simulated world (see `run-design.ts`), under the same seed. The designs
- * come from the registry passed in.
+ * come from the registry passed in. A design the scenario's faults cannot
+ * apply to (applicability.ts) is not run: its place in `results` holds a
+ * result saying `skipped` and why (unless `runInapplicable`).
  */
 import type { DesignRegistry } from '../../algorithms/api/index.ts';
 import { LivelockError } from '../core/engine.ts';
 import { designOf } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { skippedResult, whyInapplicable } from './applicability.ts';
 import type { DesignResult, RunResult } from './result.ts';
 import { runDesignWith, type RunOptions } from './run-design.ts';
 
@@ -25,9 +28,16 @@ export function runScenario(scenario: Scenario, registry: DesignRegistry, option
   };
 }
 
-/** Runs one registered design through the scenario and judges it. */
+/** Runs one registered design through the scenario and judges it, or skips it (with the reason) when a fault cannot apply to it. */
 export function runDesign(scenario: Scenario, registry: DesignRegistry, designName: string, seed: number, options: RunOptions = {}): DesignResult {
   const design = designOf(registry, designName, scenario.source, 'designs');
+  if (options.runInapplicable !== true) {
+    const reason = whyInapplicable(scenario, design);
+    if (reason !== null) {
+      options.trace?.(`# design ${designName} skipped: ${reason}`);
+      return skippedResult(designName, reason);
+    }
+  }
   try {
     return runDesignWith(scenario, design, seed, options);
   } catch (error) {

@@ -57,6 +57,8 @@ interface Section {
   /** Whether the first read returned (the `acquired` event fired). */
   snapshot: boolean;
   holding: boolean;
+  /** When the latest read that returned was called (the snapshot a successful cas was based on): the section's "grant" for liveness. */
+  lastReadCallUs: Micros;
 }
 
 function sameReturn(a: SectionReturn | null, b: SectionReturn | null): boolean {
@@ -97,7 +99,7 @@ export function createSectionWorkloadClient(
 
   function beginSection(): void {
     if (loop.finished()) return;
-    const s: Section = { no: ++sectionNo, startUs: trueNow(), calls: [], ops: [], results: [], open: -1, snapshot: false, holding: false };
+    const s: Section = { no: ++sectionNo, startUs: trueNow(), calls: [], ops: [], results: [], open: -1, snapshot: false, holding: false, lastReadCallUs: 0 };
     current = s;
     loop.startWaiting();
     armDeadline(s);
@@ -161,6 +163,7 @@ export function createSectionWorkloadClient(
     if (result.f === 'read') {
       if (!Number.isInteger(result.version) || result.version < 0) throw new Error(`${me}: read an impossible version ${result.version}`);
       op.output = historyValue(result.version);
+      s.lastReadCallUs = op.call;
       if (!s.snapshot) {
         s.snapshot = true;
         loop.stopWaiting();
@@ -200,7 +203,7 @@ export function createSectionWorkloadClient(
     if (progress.waiting) loop.stopWaiting();
     if (written) {
       progress.sectionsDone++;
-      recorder.sections++;
+      recorder.sectionCompleted(me, s.lastReadCallUs, hooks.trueNow());
     } else {
       recorder.failedAcquires++;
     }

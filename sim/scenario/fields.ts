@@ -45,9 +45,9 @@ export const SCENARIO_FIELDS: readonly FieldDoc[] = [
   { name: 'description', type: 'string', default: '""', meaning: 'one line on what it shows', example: 'a short calm run' },
   { name: 'seed', type: 'integer >= 0', default: '1', meaning: 'decides every random choice (run --seed overrides it)', example: 7 },
   { name: 'duration', type: DURATION, default: '"60s"', meaning: 'simulated time the run covers', example: '20s' },
-  { name: 'livenessWithin', type: DURATION, default: '"30s"', meaning: 'after the last fault ends, each live client must finish a section within this', example: '10s' },
+  { name: 'livenessWithin', type: DURATION, default: '"30s"', meaning: 'liveness: after the last fault ends (or from the start, with no fault), each client not crashed for good must complete a section granted after that instant within this; keep it below what remains of the run after the last fault, or liveness is null (a window the run did not see)', example: '10s' },
   { name: 'coldStart', type: 'boolean', default: 'false', meaning: 'true: clients and `at` times start at true time 0 with the servers; false: once the service is ready (leader elected, first entry committed)', example: true },
-  { name: 'designs', type: 'list of design names', default: 'required', meaning: 'the designs run side by side (locksim list names them)', example: ['redis'] },
+  { name: 'designs', type: 'list of design names | "all"', default: 'required', meaning: 'the designs run side by side (locksim list names them); "all": every design, in registry order. A design a fault cannot apply to (a fixed node it does not run, `leader` on a leaderless design, `holder` on a lock-free one) is skipped with the reason, not failed', example: ['redis'] },
   { name: 'config', type: '{design: {knob: value}}', default: '{}', meaning: 'each design\'s knobs over its defaults (listed under Designs)', example: { redis: { ttl: '10s' } } },
   { name: 'network', type: 'object', default: '{}', meaning: 'steady network conditions (fields below)', example: { loss: 0 } },
   { name: 'workload', type: 'object', default: '{}', meaning: 'what the clients do (fields below)', example: { clients: 2 } },
@@ -109,7 +109,7 @@ export const FAULT_KIND_DOCS: readonly FaultKindDoc[] = [
     meaning: 'the node loses its volatile state (and its timers); its disk keeps what durable says',
     fields: [
       target('the crashed node(s)'),
-      { name: 'restartAfter', type: DURATION, default: 'never restarts', meaning: 'restart this long after the crash', example: '2s' },
+      { name: 'restartAfter', type: DURATION, default: 'never restarts', meaning: 'restart this long after the crash (without it the node is down for good: for liveness the crash ends when it fires, and a client crashed for good owes nothing)', example: '2s' },
       { name: 'durable', type: 'all | fsynced | none', default: '"fsynced"', meaning: 'what the disk keeps', example: 'none' },
     ],
     examples: [{ at: '1s', kind: 'crash', target: 's1', restartAfter: '2s', durable: 'none' }],
@@ -126,7 +126,7 @@ export const FAULT_KIND_DOCS: readonly FaultKindDoc[] = [
     fields: [
       target('the node(s) whose clock drifts'),
       { name: 'rate', type: 'number', default: 'required', meaning: '0.5 runs 50% fast, -0.5 at half speed (see Limits)', example: 0.5 },
-      { name: 'duration', type: DURATION, default: 'to the end', meaning: 'how long the drift lasts', example: '3s' },
+      { name: 'duration', type: DURATION, default: 'to the end', meaning: 'how long the drift lasts (a drift to the end is a permanent rate: for liveness it ends when it fires)', example: '3s' },
     ],
     examples: [{ at: '1s', kind: 'clock-drift', target: 'c1', rate: 0.5, duration: '3s' }],
   },
@@ -139,7 +139,7 @@ export const FAULT_KIND_DOCS: readonly FaultKindDoc[] = [
       { name: 'groups', type: 'list of lists of nodes', default: 'required: one of shape, groups, cut', meaning: 'the sides; "others" is every node not named, leader/holder resolve when it fires', example: [['c1', 'leader'], ['others']] },
       { name: 'cut', type: 'list of [node, node]', default: 'required: one of shape, groups, cut', meaning: 'links to cut (a group name cuts every link to its members)', example: [['c1', 's1']] },
       { name: 'oneWay', type: 'boolean', default: 'false', meaning: 'with cut: cut only from the first to the second', example: true },
-      { name: 'duration', type: DURATION, default: 'until a heal', meaning: 'then the partition heals', example: '3s' },
+      { name: 'duration', type: DURATION, default: 'until a heal', meaning: 'then the partition heals (with no duration and no heal after it, it never ends and liveness is null)', example: '3s' },
     ],
     examples: [
       { at: '1s', kind: 'partition', shape: 'isolate', target: 'leader', duration: '3s' },
@@ -154,7 +154,7 @@ export const FAULT_KIND_DOCS: readonly FaultKindDoc[] = [
       { name: 'loss', type: 'probability 0..1', default: '0', meaning: 'chance a message is dropped', example: 0.2 },
       { name: 'duplicate', type: 'probability 0..1', default: '0', meaning: 'chance a message is delivered twice', example: 0.1 },
       { name: 'delay', type: DURATION, default: '"0s"', meaning: 'latency added to every message (at least one of loss, duplicate, delay)', example: '20ms' },
-      { name: 'duration', type: DURATION, default: 'to the end', meaning: 'how long the conditions last', example: '2s' },
+      { name: 'duration', type: DURATION, default: 'to the end', meaning: 'how long the conditions last (a window to the end never ends: liveness is null)', example: '2s' },
     ],
     examples: [
       { at: '1s', kind: 'network', loss: 0.2, duplicate: 0.1, delay: '20ms', duration: '2s' },

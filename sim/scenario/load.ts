@@ -14,9 +14,14 @@
  * that are not regular files, and retries that cannot let time advance
  * (zero latency with zero retry delay and jitter).
  *
+ * `"designs": "all"` stands for every design in the registry, in registry
+ * order (SPEC §6). Built-in scenarios are listed by name in code-point
+ * order, the same on every machine.
+ *
  * Does not: run anything, resolve dynamic fault targets (`leader`, `holder`),
  * or check that a fault makes sense for a particular design (a fault on `s5`
- * is valid when any design in the scenario runs five servers).
+ * is valid when any design in the scenario runs five servers; the harness's
+ * applicability.ts skips, with a reason, a design a fault cannot apply to).
  */
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, join, relative, isAbsolute, sep } from 'node:path';
@@ -162,9 +167,14 @@ function defaultName(source: string): string {
   return base.slice(0, base.length - extname(base).length) || base;
 }
 
+/** `"designs": "all"`: every design in the registry, in registry order (SPEC §6). */
+export const ALL_DESIGNS = 'all';
+
 function readDesigns(where: ScenarioWhere, value: unknown): string[] {
-  if (value === undefined) fail(where, ['designs'], 'missing; expected a non-empty list of designs such as ["redis", "redlock"]');
-  const list = readArray(where, value, ['designs'], 'a non-empty list of design names such as ["redis", "redlock"]');
+  if (value === undefined) fail(where, ['designs'], 'missing; expected a non-empty list of designs such as ["redis", "redlock"], or "all"');
+  if (value === ALL_DESIGNS) return [...where.registry.names];
+  if (typeof value === 'string') fail(where, ['designs'], `expected a list of design names such as ["redis", "redlock"], or "all" for every design; got ${show(value)}`);
+  const list = readArray(where, value, ['designs'], 'a non-empty list of design names such as ["redis", "redlock"], or "all"');
   if (list.length === 0) fail(where, ['designs'], 'expected at least one design');
   const names: string[] = [];
   list.forEach((item, i) => {
@@ -455,14 +465,19 @@ export function listBuiltinScenarios(): Array<{ name: string; file: string; desc
   const byName = new Map<string, { name: string; file: string; description: string }>();
   const entries = readdirSync(BUILTIN_SCENARIOS_DIR)
     .filter((entry) => (SCENARIO_EXTENSIONS as readonly string[]).includes(extname(entry).toLowerCase()))
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    .sort((a, b) => rank(a) - rank(b) || byCodePoint(a, b));
   for (const entry of entries) {
     const name = entry.slice(0, entry.length - extname(entry).length);
     if (byName.has(name)) continue;
     const file = join(BUILTIN_SCENARIOS_DIR, entry);
     byName.set(name, { name, file, description: describeFile(file) });
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byName.values()].sort((a, b) => byCodePoint(a.name, b.name));
+}
+
+/** Orders strings by UTF-16 code unit, the same on every machine (`localeCompare` depends on the locale). */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** .json before .yaml before .yml when a name has several files. */

@@ -20,6 +20,6 @@ export { lineOf } from './lines.ts';
 export { DEFAULT_BUDGET_STEPS, DEFAULT_MAX_CACHE_ENTRIES, DEFAULT_MAX_CACHE_WORDS, checkOperations, validateOperations } from './check.ts';
 export { formatCounterexample } from './counterexample.ts';
 export type { TextStyle } from './counterexample.ts';
-export { benchPorcupineEtcd } from './bench.ts';
+export { benchGenerated, benchPorcupineEtcd, generatedSet, type GeneratedBench } from './bench.ts';
 export type { LockHistoryOptions } from './synth.ts';
 export { SERVICE_PROCESS, generateLockHistory } from './synth.ts';

@@ -66,6 +66,13 @@ export interface Model<S = unknown> {
    * only the time to a verdict differs.
    */
   pendingOrder?: 'call' | 'late';
+  /**
+   * Given a partition's operations, a test for never-returned operations no
+   * linearization needs: leaving such an op out (it never took effect) keeps
+   * every linearizable history linearizable. Must be sound (a proof per
+   * model, in its file); the search leaves those ops out.
+   */
+  unneededPending?(ops: readonly Operation[]): (op: Operation) => boolean;
   /** Checks an operation's shape (f, input, output, key); returns what was expected, or undefined when fine. */
   validate?(op: Operation): string | undefined;
 }

@@ -9,7 +9,8 @@
  * operations in order when one's return equals the next one's call, and
  * interchangeable never-returned operations (same `model.stepKey`) taken in
  * call order; never-returned read-only operations are left out (they may
- * always not have happened). Does not model: the search itself.
+ * always not have happened), and so are those the model's `unneededPending`
+ * proves no linearization needs. Does not model: the search itself.
  */
 
 import type { Operation } from './history.ts';
@@ -66,16 +67,25 @@ function unknownOutput(op: Operation): Operation {
 /** Builds the `Prepared` form of `ops` (any order) for `model`. */
 export function prepare(ops: readonly Operation[], model: Model): Prepared {
   // A never-returned op matters only if it changes the state somewhere, so read-only ones are left out.
+  // So is one the model proves no linearization needs (`unneededPending`).
   const order: number[] = [];
   const pendingOrder: number[] = [];
+  const unneeded = model.unneededPending?.(ops);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     if (op.return !== null) order.push(i);
-    else if (model.readOnly === undefined || !model.readOnly(unknownOutput(op))) pendingOrder.push(i);
+    else if ((model.readOnly === undefined || !model.readOnly(unknownOutput(op))) && (unneeded === undefined || !unneeded(op))) pendingOrder.push(i);
   }
   const n = order.length + pendingOrder.length;
-  order.sort((a, b) => ops[a].call - ops[b].call || (ops[a].return as number) - (ops[b].return as number) || a - b);
-  pendingOrder.sort((a, b) => ops[a].call - ops[b].call || a - b);
+  // Sort keys in typed arrays: comparators that read the op objects cost more than the rest of prepare.
+  const callOf = new Float64Array(ops.length);
+  const retOf = new Float64Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    callOf[i] = ops[i].call;
+    retOf[i] = ops[i].return ?? Infinity;
+  }
+  order.sort((a, b) => callOf[a] - callOf[b] || retOf[a] - retOf[b] || a - b);
+  pendingOrder.sort((a, b) => callOf[a] - callOf[b] || a - b);
   const returned = order.length;
   const pending = pendingOrder.length;
   const orig = new Int32Array(n);
@@ -83,6 +93,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   for (let i = 0; i < pending; i++) orig[returned + i] = pendingOrder[i];
   const stepOps: Operation[] = new Array(n);
   const callTime = new Float64Array(n);
+  const retTime = new Float64Array(n);
   const readOnly = new Uint8Array(n);
   const hasReadKey = new Uint8Array(n);
   const readKey = new Int32Array(n);
@@ -91,6 +102,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
     const stepOp = op.return === null ? unknownOutput(op) : op;
     stepOps[id] = model.prepareOp === undefined ? stepOp : model.prepareOp(stepOp);
     callTime[id] = op.call;
+    retTime[id] = op.return ?? Infinity;
     if (model.readOnly !== undefined && model.readOnly(stepOps[id])) readOnly[id] = 1;
     const key = readOnly[id] === 1 && model.readKey !== undefined ? model.readKey(stepOps[id]) : undefined;
     if (key !== undefined) {
@@ -99,36 +111,42 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
     }
   }
 
-  const byCall = Array.from({ length: n }, (_, id) => id);
-  byCall.sort((a, b) => callTime[a] - callTime[b] || a - b);
+  // Ids by call time (ties by id): the returned ids and the never-returned ids are each sorted
+  // by call already, so this is a merge.
+  const byCall = new Int32Array(n);
+  for (let k = 0, a = 0, b = returned; k < n; k++) {
+    byCall[k] = b >= n || (a < returned && callTime[a] <= callTime[b]) ? a++ : b++;
+  }
 
   // A process's own ops stay ordered when one returns exactly when the next is called
   // (the list puts calls before returns at equal times, so it cannot say this).
   // prevSame[y] = the latest (by call, then id) op x of y's process that returned at y's call
   // and comes before y; the chain through prevSame[x] covers the earlier ones.
+  // endingAt: process → return time → an op ending then (the others ending then chained by sameEnd).
   const prevSame = new Int32Array(n).fill(-1);
-  const endingAt = new Map<string, number[]>();
-  for (const id of byCall) {
-    const op = stepOps[id];
-    if (op.return === null) continue;
-    const k = `${op.process}|${op.return}`;
-    const list = endingAt.get(k);
-    if (list === undefined) endingAt.set(k, [id]);
-    else list.push(id);
+  const endingAt = new Map<number, Map<number, number>>();
+  const sameEnd = new Int32Array(returned).fill(-1);
+  for (let id = 0; id < returned; id++) {
+    const p = stepOps[id].process;
+    let ends = endingAt.get(p);
+    if (ends === undefined) {
+      ends = new Map();
+      endingAt.set(p, ends);
+    }
+    const other = ends.get(retTime[id]);
+    if (other !== undefined) sameEnd[id] = other;
+    ends.set(retTime[id], id);
   }
   for (let id = 0; id < n; id++) {
-    const op = stepOps[id];
-    const list = endingAt.get(`${op.process}|${op.call}`);
-    if (list === undefined) continue;
-    const instant = op.return === op.call;
-    for (const x of list) {
+    const first = endingAt.get(stepOps[id].process)?.get(callTime[id]);
+    if (first === undefined) continue;
+    const instant = retTime[id] === callTime[id];
+    for (let x = first; x !== -1; x = sameEnd[x]) {
       if (x === id) continue;
-      const xo = stepOps[x];
       // x ends when y starts; if x also starts then, x is instantaneous and goes first unless y is too and was given first.
-      const before = xo.call < op.call || !instant || x < id;
-      if (before && (prevSame[id] < 0 || callTime[x] > callTime[prevSame[id]] || (callTime[x] === callTime[prevSame[id]] && x > prevSame[id]))) {
-        prevSame[id] = x;
-      }
+      const before = callTime[x] < callTime[id] || !instant || x < id;
+      const best = prevSame[id];
+      if (before && (best < 0 || callTime[x] > callTime[best] || (callTime[x] === callTime[best] && x > best))) prevSame[id] = x;
     }
   }
 
@@ -162,7 +180,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
   const callRank = new Int32Array(n);
   const retRank = new Int32Array(n).fill(0x7fffffff);
   const rets = Array.from({ length: returned }, (_, id) => id);
-  rets.sort((a, b) => (stepOps[a].return as number) - (stepOps[b].return as number) || a - b);
+  rets.sort((a, b) => retTime[a] - retTime[b] || a - b);
   let last = head;
   let lastPending = pendingHead;
   let ci = 0;
@@ -172,7 +190,7 @@ export function prepare(ops: readonly Operation[], model: Model): Prepared {
     let node: number;
     if (ri >= returned) node = byCall[ci++];
     else if (ci >= n) node = n + rets[ri++];
-    else node = callTime[byCall[ci]] <= (stepOps[rets[ri]].return as number) ? byCall[ci++] : n + rets[ri++];
+    else node = callTime[byCall[ci]] <= retTime[rets[ri]] ? byCall[ci++] : n + rets[ri++];
     if (node < n) callRank[node] = rank++;
     else retRank[node - n] = rank++;
     if (node >= returned && node < n && !pendingInMain) {

@@ -16,26 +16,33 @@
  * Where never-returned ops are tried depends on `model.pendingOrder` (the
  * candidate set is the same either way, so both are sound; fast-check
  * properties compare both with a brute-force checker on every model):
- * - 'late' (default; lock models, register, cas-register): after every
- *   returned candidate, latest call first — a dead process's pending grant
- *   belongs late.
- * - 'call' (kv): merged with the returned candidates
- *   in call order, as Porcupine does — an append of a unique token that took
- *   effect early shows up in every later get; deferring it makes the search
- *   try every interleaving of the concurrent returned appends, each a string
- *   the memo can never merge.
- * Measured (tsx, this 2-core machine, interleaved rounds, 15 s deadline):
+ * - 'late' (default; lock models): after every returned candidate, latest
+ *   call first — a dead process's pending grant belongs late.
+ * - 'call' (kv, register, cas-register): merged with the returned candidates
+ *   in call order, as Porcupine does — an append of a unique token (a write
+ *   of a unique value) that took effect early shows up in every later read;
+ *   deferring it makes the search try every interleaving of the concurrent
+ *   returned writes, each a state the memo can never merge.
+ * Before the search, prepare.ts leaves out the never-returned ops the
+ * model's `unneededPending` proves no linearization needs (kv: a put or
+ * append no later get could have seen), and read-only ones.
+ * Measured (tsx, this 2-core machine, interleaved rounds):
  *   set                                   late                  call
  *   102 Jepsen etcd (cas-register)        64–89 ms              38–42 ms
- *     (a second, interleaved A/B of whole runs found no difference beyond
- *     noise, 25–40 ms warm either way, so registers keep 'late')
+ *     (a second A/B of whole runs: 25–40 ms warm either way)
+ *   generated cas-register, ~20 % never   "unknown" after 6.3 s  95 ms and
+ *     returned (2 files, 20 M steps)      and 3.3 s             80 ms, decided
  *   6 Porcupine kv logs                   197–208 ms            201–218 ms
  *   10 generated kv (test/fixtures/       25.4 s, 5 of 5 ok     139 ms, all 10
  *     generated, 2–4.5 k ops, ~10 %       ones "unknown"        decided
  *     never returned)
- *   20 generated kv (same generator)      0 of 20 decided       16 of 20 decided
  *   100 k-op fenced-mutex (1 % crashes)   459 ms                13.2 s, "unknown"
  *   100 k-op mutex / semaphore:2          277 ms / 7.6 s        13.4 s / 6.3 s, "unknown"
+ * and for kv's `unneededPending` (call order both ways), on 20 generated
+ * kv histories of 2.2–4.8 k ops (seeds 100–119 of the bench set): without
+ * it 16 of 20 decided, 4 "unknown" (memory cap) after ~6 s each; with it
+ * (58 % of the never-returned ops left out) all 20 decided in 0.29 s warm.
+ * Porcupine on the same 20: 181.6 s, two of them at its 60 s cap.
  */
 
 import type { Operation, UnknownReason } from './history.ts';

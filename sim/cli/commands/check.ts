@@ -17,10 +17,24 @@
  * history linearizable or unknown (unknown is said, not a failure), 1 some
  * history not linearizable, 2 bad input (the InputError on stderr, nothing
  * on stdout). Does not model: the search itself (sim/checker/linearizability).
+ *
+ * `--workers N` (default: the machine's available parallelism; 1: this
+ * thread): a big history's partitions (kv keys) are checked on up to N
+ * worker threads, the first illegal partition stopping the rest, when
+ * sim/check-parallel estimates that it pays (3+ threads with a core each
+ * and tens of thousands of ops; never 2 — measured); otherwise, and for an
+ * unpartitioned history, in this thread. The verdict is the same for every
+ * N; with several illegal partitions the counterexample may name another
+ * one. One pool of threads serves all the files of one call, started early
+ * (while the files are read) when a file is big. `runCheck` is the
+ * synchronous single-thread form (tests, `--workers 1`); `runCheckCommand`
+ * is the command's.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Chalk } from 'chalk';
+import { ParallelChecker } from '../../check-parallel/index.ts';
 import { HistoryError } from '../../checker/errors.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { formatUs, parseDurationUs, US_PER_MS } from '../../../algorithms/api/index.ts';
@@ -36,6 +50,7 @@ import {
   toFormat,
   validateOperations,
 } from '../../checker/linearizability/index.ts';
+import { suiteWorkerUrl } from '../worker-url.ts';
 
 /** Options of `runCheck` (the first three are the command's flags). */
 export interface CheckFlags {
@@ -48,6 +63,12 @@ export interface CheckFlags {
   budgetSteps?: number;
   /** Memo entries per history (default: the checker's). */
   maxCacheEntries?: number;
+  /** `--workers`: threads for a big history's partitions (default: availableParallelism(); 1: this thread). `runCheckCommand` only. */
+  workers?: number;
+  /** The worker module (default: worker-url.ts `suiteWorkerUrl()`). `runCheckCommand` only. */
+  workerUrl?: string;
+  /** Threads whenever a history has two partitions or more, paying or not (tests). `runCheckCommand` only. */
+  forceThreads?: boolean;
 }
 
 /** Where `runCheck` writes. */
@@ -111,6 +132,8 @@ interface Loaded {
   /** As named in messages (`stdin` for `-`). */
   label: string;
   format: HistoryFormat;
+  /** The model's name as given (getModel's argument: a worker thread builds the model from it). */
+  modelName: string;
   model: Model;
   ops: Operation[];
   /** Milliseconds spent reading, parsing and validating it (counted against `--timeout`). */
@@ -144,21 +167,17 @@ function load(file: string, flags: CheckFlags, stdin: string | undefined): Loade
     const line = lineOf(ops[i]);
     return line === undefined ? `operation ${i}` : `line ${line}`;
   });
-  return { file, label, format, model, ops, loadMs: performance.now() - start };
+  return { file, label, format, modelName, model, ops, loadMs: performance.now() - start };
 }
 
-/**
- * Runs `check` over `files`; returns the exit code (0 linearizable or
- * unknown, 1 some history not linearizable, 2 bad input).
- */
-export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): number {
-  let loaded: Loaded[];
+/** Reads every file; the loaded histories, or the exit code 2 after reporting bad input on stderr. */
+function loadAll(files: string[], flags: CheckFlags, out: CheckOut): Loaded[] | number {
   try {
     if (files.length === 0) throw new InputError(undefined, '<history-file>', 'give at least one history file to check');
     if (flags.format !== undefined) toFormat(flags.format);
     if (flags.model !== undefined) getModel(flags.model);
     if (files.filter((file) => file === STDIN).length > 1) throw new InputError(undefined, '<history-file>', 'stdin (-) is given more than once; it can be read once');
-    loaded = files.map((file) => load(file, flags, out.stdin));
+    return files.map((file) => load(file, flags, out.stdin));
   } catch (error) {
     if (error instanceof InputError || error instanceof HistoryError) {
       out.stderr(`locksim check: ${error.message}\n`);
@@ -166,18 +185,27 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
     }
     throw error;
   }
+}
 
-  const limitMs = flags.timeLimitMs ?? CHECK_TIMEOUT_MS;
-  const verdicts: FileVerdict[] = [];
-  for (const item of loaded) {
-    // The file's own clock: its reading and parsing count, the other files' do not.
-    const start = performance.now() - item.loadMs;
-    const result = checkOperations(item.ops, item.model, {
-      now: () => performance.now(),
-      deadline: () => performance.now() - start > limitMs,
-      ...(flags.budgetSteps === undefined ? {} : { budgetSteps: flags.budgetSteps }),
-      ...(flags.maxCacheEntries === undefined ? {} : { maxCacheEntries: flags.maxCacheEntries }),
-    });
+/** The checker's budgets from the flags. */
+function budgetsOf(flags: CheckFlags): { budgetSteps?: number; maxCacheEntries?: number } {
+  return {
+    ...(flags.budgetSteps === undefined ? {} : { budgetSteps: flags.budgetSteps }),
+    ...(flags.maxCacheEntries === undefined ? {} : { maxCacheEntries: flags.maxCacheEntries }),
+  };
+}
+
+/** Prints the verdicts (text as each comes, JSON at the end) and picks the exit code. */
+class Verdicts {
+  private readonly all: FileVerdict[] = [];
+
+  constructor(
+    private readonly flags: CheckFlags,
+    private readonly out: CheckOut,
+    private readonly limitMs: number,
+  ) {}
+
+  add(item: Loaded, result: LinResult): void {
     const verdict: FileVerdict = {
       file: item.file,
       ok: result.ok,
@@ -187,11 +215,100 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
       ms: Math.round(result.ms * 1000) / 1000,
     };
     if (result.counterexample !== undefined) verdict.counterexample = result.counterexample;
-    verdicts.push(verdict);
-    if (flags.json !== true) out.stdout(renderText(item, result, out.color, limitMs));
+    this.all.push(verdict);
+    if (this.flags.json !== true) this.out.stdout(renderText(item, result, this.out.color, this.limitMs));
   }
-  if (flags.json === true) out.stdout(`${JSON.stringify(verdicts.length === 1 ? verdicts[0] : verdicts, null, 2)}\n`);
-  return verdicts.some((v) => v.ok === false) ? 1 : 0;
+
+  /** Prints the JSON (with --json); the exit code. */
+  finish(): number {
+    if (this.flags.json === true) this.out.stdout(`${JSON.stringify(this.all.length === 1 ? this.all[0] : this.all, null, 2)}\n`);
+    return this.all.some((v) => v.ok === false) ? 1 : 0;
+  }
+}
+
+/**
+ * Runs `check` over `files` in this thread; returns the exit code (0
+ * linearizable or unknown, 1 some history not linearizable, 2 bad input).
+ * Ignores `workers` (see `runCheckCommand`).
+ */
+export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): number {
+  const loaded = loadAll(files, flags, out);
+  if (typeof loaded === 'number') return loaded;
+  const limitMs = flags.timeLimitMs ?? CHECK_TIMEOUT_MS;
+  const verdicts = new Verdicts(flags, out, limitMs);
+  for (const item of loaded) {
+    // The file's own clock: its reading and parsing count, the other files' do not.
+    const start = performance.now() - item.loadMs;
+    const result = checkOperations(item.ops, item.model, {
+      now: () => performance.now(),
+      deadline: () => performance.now() - start > limitMs,
+      ...budgetsOf(flags),
+    });
+    verdicts.add(item, result);
+  }
+  return verdicts.finish();
+}
+
+/**
+ * The `check` command: as `runCheck`, with a big history's partitions on up
+ * to `flags.workers` threads (default: availableParallelism()) where that
+ * pays; exactly `runCheck` when it never can (1 or 2 threads, or 2 cores).
+ * The same exit codes and output for any number of workers (only `ms`
+ * differs, and possibly which illegal partition a counterexample names).
+ */
+export async function runCheckCommand(files: string[], flags: CheckFlags, out: CheckOut): Promise<number> {
+  const workers = flags.workers ?? availableParallelism();
+  const checker = new ParallelChecker({ workers, workerUrl: flags.workerUrl ?? suiteWorkerUrl() });
+  // Threads that can never pay (one, or two: see check-parallel/plan.ts): exactly the single-thread command.
+  if (!(flags.forceThreads === true ? checker.threaded : checker.threadsCanPay)) return runCheck(files, flags, out);
+  try {
+    // A file big enough to be checked on threads: start them now, to load while it is read and parsed.
+    if (checker.threadsCanPay && mayPartition(flags.model) && files.some((file) => file !== STDIN && sizeOf(file) >= PRESTART_BYTES)) checker.start();
+    const loaded = loadAll(files, flags, out);
+    if (typeof loaded === 'number') return loaded;
+    const limitMs = flags.timeLimitMs ?? CHECK_TIMEOUT_MS;
+    const verdicts = new Verdicts(flags, out, limitMs);
+    for (const item of loaded) {
+      // The file's own clock: its reading and parsing count (as in runCheck).
+      const result = await checker.check(item.ops, item.modelName, {
+        timeoutMs: limitMs - item.loadMs,
+        ...budgetsOf(flags),
+        ...(flags.forceThreads === true ? { forceThreads: true } : {}),
+      });
+      verdicts.add(item, result);
+    }
+    return verdicts.finish();
+  } finally {
+    await checker.close();
+  }
+}
+
+/**
+ * Files at least this big start `--workers` threads before they are read.
+ * A kv history takes ~110 bytes an op in jsonl, so this is ~38,000 ops,
+ * about where 8 threads start to pay (check-parallel/plan.ts); threads
+ * started for a history that turns out not to need them cost their start-up,
+ * on the other cores.
+ */
+const PRESTART_BYTES = 4 * 1024 * 1024;
+
+/** Whether the model named by --model may split a history into partitions (without --model: the format's default may, e.g. kv). */
+function mayPartition(model: string | undefined): boolean {
+  if (model === undefined) return true;
+  try {
+    return getModel(model).partition !== undefined;
+  } catch {
+    return false; // a bad --model: loading reports it
+  }
+}
+
+/** A file's size in bytes (0 when it cannot be read: loading reports that). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 function renderText(item: Loaded, result: LinResult, color: boolean, limitMs: number): string {

@@ -1,5 +1,5 @@
 /**
- * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE|-]`:
+ * `locksim run <scenario> [--design a,b] [--seed N] [--json] [--trace FILE|-] [--out DIR]`:
  * one scenario, every listed design side by side.
  *
  * `--trace FILE` streams the one-line-per-event trace (a `# design …` header
@@ -9,6 +9,14 @@
  * streams it to stdout instead, and then stdout carries only the trace: the
  * table goes to stderr, and `--json` is refused (exit 2), since `--json`
  * means one JSON document on stdout and nothing else.
+ *
+ * `--out DIR` writes the run folder (sim/suite/out-folder.ts):
+ * `DIR/<scenario>.json` (the result JSON), and per design
+ * `DIR/<scenario>/<design>.history.jsonl` (the service history, SPEC §5,
+ * for `locksim check --model <checks.linearizable.model>`) and
+ * `<design>.trace.txt`; staged and renamed into place at the end, nothing
+ * written if the run fails. Each design then runs on its own
+ * (sim/suite/jobs.ts `runDesignRecorded`), as `runScenario` runs them.
  *
  * Exit: 0 every expectation held (or none), 1 one differed, 2 bad input
  * (thrown as `InputError`, handled by `main`).
@@ -22,6 +30,10 @@ import { LivelockError } from '../../core/engine.ts';
 import { runScenario } from '../../harness/runner.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { designOf, loadScenarioFile } from '../../scenario/load.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { runResultJson } from '../../suite/document.ts';
+import { runDesignRecorded } from '../../suite/jobs.ts';
+import { checkOutName, openOutFolder, type OutFolder } from '../../suite/out-folder.ts';
 import { colours, type CliIo } from '../io.ts';
 import { fileTraceSink, streamTraceSink, type TraceSink } from '../trace-sink.ts';
 
@@ -31,6 +43,7 @@ export interface RunFlags {
   readonly seed?: number;
   readonly json?: boolean;
   readonly trace?: string;
+  readonly out?: string;
 }
 
 /** The `--trace` value that means stdout. */
@@ -50,17 +63,22 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
   // A --design the file does not list is run too: the loader validated its knobs.
   const scenario = { ...loaded, designs: [...loaded.designs, ...designs.filter((d) => !loaded.designs.includes(d))] };
   const seed = flags.seed ?? scenario.seed;
+  if (flags.out !== undefined) checkOutName(scenario.name, argument, '--out', false);
 
   let sink: TraceSink | undefined;
-  if (flags.trace !== undefined) sink = toStdout ? streamTraceSink(io.stdoutSync ?? io.stdout) : fileTraceSink(flags.trace);
+  let out: OutFolder | undefined;
   let result: RunResult;
   try {
-    result = runScenario(scenario, DESIGNS, { designs, seed, trace: sink?.line });
+    if (flags.trace !== undefined) sink = toStdout ? streamTraceSink(io.stdoutSync ?? io.stdout) : fileTraceSink(flags.trace);
+    if (flags.out !== undefined) out = openOutFolder(flags.out, '--out');
+    result = out === undefined ? runScenario(scenario, DESIGNS, { designs, seed, trace: sink?.line }) : runToFolder(scenario, designs, seed, out, sink?.line);
     const ran = result.results.map((r) => r.design);
     if (ran.join(',') !== designs.join(',')) throw new Error(`runScenario ran ${ran.join(', ') || 'nothing'}; expected ${designs.join(', ')}`);
     sink?.commit();
+    out?.commit();
   } catch (error) {
     sink?.abort();
+    out?.abort();
     // A scenario whose true time stops advancing is bad input: name the file and the design.
     if (error instanceof LivelockError) throw new InputError(argument, error.design, error.message);
     throw error;
@@ -74,12 +92,21 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
     const write = toStdout ? io.stderr : io.stdout;
     write(renderRun(result, header, colours(io, toStdout ? 'stderr' : 'stdout')));
     if (flags.trace !== undefined && !toStdout) write(`trace written to ${flags.trace}\n`);
+    if (flags.out !== undefined) write(`run folder written to ${flags.out}\n`);
   }
   return result.results.every((r) => r.expect.met) ? 0 : 1;
 }
 
+/** Runs each design on its own into the out folder's staging area, and stages the result JSON. */
+function runToFolder(scenario: Scenario, designs: readonly string[], seed: number, out: OutFolder, trace: ((line: string) => void) | undefined): RunResult {
+  const runs = designs.map((design) => runDesignRecorded(scenario, DESIGNS, design, seed, { outDir: out.staging, ...(trace === undefined ? {} : { trace }) }));
+  const result: RunResult = { ...runs[0], results: runs.flatMap((run) => run.results) };
+  out.write(`${scenario.name}.json`, runResultJson(result));
+  return result;
+}
+
 /** `--design a,b` → registered design names (an unknown one is an InputError). */
-function parseDesignFlag(value: string | undefined): string[] | undefined {
+export function parseDesignFlag(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
   if (names.length === 0) throw new InputError(undefined, '--design', `expected design names such as "redis,redlock", got ${JSON.stringify(value)}`);
@@ -92,7 +119,7 @@ function parseDesignFlag(value: string | undefined): string[] | undefined {
 }
 
 /** Refuses an output path whose folder does not exist, before anything runs. */
-function checkWritable(file: string, flag: string): void {
+export function checkWritable(file: string, flag: string): void {
   if (file === '') throw new InputError(undefined, flag, 'expected a file name (or - for stdout), got an empty string');
   const folder = dirname(resolve(file));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
