@@ -18,7 +18,7 @@ import { decodeOps, decodeValue, encodeOps, encodeValue } from '../sim/check-par
 import { UNKNOWN, checkOperations, getModel, type Operation } from '../sim/checker/linearizability/index.ts';
 import { corruptGet, generateKvHistory } from '../sim/checker/linearizability/synth-kv.ts';
 import { runCheckCommand } from '../sim/cli/commands/check.ts';
-import { main } from '../sim/cli/main.ts';
+import { cli } from './support/cli.ts';
 import { suiteWorkerUrl } from '../sim/cli/worker-url.ts';
 
 const kv = getModel('kv');
@@ -155,12 +155,6 @@ describe('check --workers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'locksim-check-parallel-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false, env: {} });
-    return { code, stdout, stderr };
-  }
 
   it('--workers 1 and 2 print the same --json verdicts, and so do two threads forced', async () => {
     const { ok, bad } = big();

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Operation } from '../sim/checker/linearizability/index.ts';
 import { generateLockHistory } from '../sim/checker/linearizability/synth.ts';
 import { runCheck, type CheckFlags } from '../sim/cli/commands/check.ts';
-import { main } from '../sim/cli/main.ts';
+import { cli } from './support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'locksim-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,12 +148,6 @@ describe('runCheck', () => {
 });
 
 /** Runs the whole command line in-process. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false, env: {} });
-  return { code, stdout, stderr };
-}
 
 /**
  * A kv history no search can refute quickly: 200 appends that never returned

@@ -13,18 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { colourLevel, type CliIo } from '../sim/cli/io.ts';
 import { main } from '../sim/cli/main.ts';
+import { cli as runCli, type Captured } from './support/cli.ts';
 
 const ESC = '\u001b[';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'locksim-conv-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[], isTTY: boolean, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY, env };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function cli(args: string[], isTTY: boolean, env: Record<string, string>): Promise<Captured> {
+  return runCli(args, { isTTY, env });
 }
 
 const SCENARIO = join(tmp, 'calm.json');

@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeFault, renderRun } from '../reports/render-run.ts';
-import type { CliIo } from '../sim/cli/io.ts';
-import { main } from '../sim/cli/main.ts';
+import { cli } from './support/cli.ts';
 import type { RunResult } from '../sim/harness/result.ts';
 import { InputError } from '../sim/scenario/errors.ts';
 import { DESIGNS, parseScenario, runScenario } from './support/designs.ts';
@@ -31,13 +30,6 @@ const BASE = {
 };
 const LEADER_PAUSE = { at: '2s', kind: 'pause', target: 'leader', duration: '1s' };
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false, env: {} };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 function writeScenario(name: string, raw: Record<string, unknown>): string {
   const file = join(tmp, `${name}.json`);

@@ -11,20 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../sim/fuzz/index.ts';
-import type { CliIo } from '../sim/cli/io.ts';
-import { main } from '../sim/cli/main.ts';
+import { cli } from './support/cli.ts';
 import type { RunResult } from '../sim/harness/result.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'locksim-fuzz-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false, env: {} };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
 
 const SESSION = ['fuzz', '--design', 'redlock,redis', '--runs', '30', '--seed', '4', '--duration', '15s', '--shrink', '2', '--json'];
 let one: Awaited<ReturnType<typeof cli>>;

@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../sim/cli/io.ts';
-import { main } from '../sim/cli/main.ts';
+import { cli as runCli, type Captured } from './support/cli.ts';
 import type { SuiteDocument } from '../sim/suite/types.ts';
 import { PAUSE_SCENARIO, SUITE_NAMES, writeSuiteScenarios } from './suite-fixtures.ts';
 
@@ -25,18 +24,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'locksim-suite-'));
 const DIR = join(tmp, 'scenarios');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function cli(args: string[], env: Record<string, string> = {}, isTTY = false): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY, env };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function cli(args: string[], env: Record<string, string> = {}, isTTY = false): Promise<Captured> {
+  return runCli(args, { env, isTTY });
 }
 
 /** The unsharded document, with one worker (this thread). */

@@ -45,7 +45,9 @@
  * checker's `partitionsOf` does it), their op counts as the estimate of
  * their search time. Does not model: how hard a partition is.
  */
-import type { Model, Operation } from '../checker/linearizability/index.ts';
+import { partitionsOf } from '../checker/linearizability/index.ts';
+
+export { partitionsOf };
 
 /** A thread's search cost per op, as a multiple of the main thread's alone (measured 2–2.3 with two threads; see the header). */
 export const THREAD_COST = 2;
@@ -53,17 +55,6 @@ export const THREAD_COST = 2;
 export const COPY_COST = 0.12;
 /** The fixed cost of using threads, in ops of single-thread search. */
 export const FIXED_COST_OPS = 20_000;
-
-/**
- * Splits `ops` with the model's `partition` (dropping empty parts), or
- * returns one part: the checker's `partitionsOf` (partition.ts), which
- * index.ts does not export; the same split, so partition numbers agree.
- */
-export function partitionsOf(ops: Operation[], model: Model): Operation[][] {
-  if (ops.length === 0) return [];
-  if (model.partition === undefined) return [ops];
-  return model.partition(ops).filter((part) => part.length > 0);
-}
 
 /** One thread's share: partition indices in increasing order, and their op count. */
 export interface Bin {

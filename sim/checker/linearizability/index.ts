@@ -19,6 +19,7 @@ export { FORMAT_NAMES, guessFormat, parseHistory, toFormat } from './parsers.ts'
 export { lineOf } from './lines.ts';
 export { DEFAULT_BUDGET_STEPS, DEFAULT_MAX_CACHE_ENTRIES, DEFAULT_MAX_CACHE_WORDS, checkOperations, validateOperations } from './check.ts';
 export { formatCounterexample } from './counterexample.ts';
+export { partitionsOf } from './partition.ts';
 export type { TextStyle } from './counterexample.ts';
 export { benchGenerated, benchPorcupineEtcd, generatedSet, type GeneratedBench } from './bench.ts';
 export type { LockHistoryOptions } from './synth.ts';
