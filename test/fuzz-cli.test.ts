@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FuzzReport } from '../sim/fuzz/index.ts';
+import { checkDeterminism } from '../sim/cli/commands/fuzz.ts';
+import { DEFAULT_CONFIG, localExecutor, runFuzz, type FuzzReport } from '../sim/fuzz/index.ts';
+import { DESIGNS } from './support/designs.ts';
 import { cli } from './support/cli.ts';
 import type { RunResult } from '../sim/harness/result.ts';
 
@@ -115,6 +117,26 @@ describe('fuzz text output and input checks', () => {
     const { code, stdout } = await cli(['fuzz', '--design', 'cas', '--property', 'mutualExclusion', '--runs', '4', '--seed', '3', '--duration', '10s', '--workers', '1', '--json', '--check-determinism', '2']);
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { determinism: unknown }).determinism).toEqual({ checked: 2, mismatches: [] });
+  });
+
+  it('--check-determinism compares the re-runs with the traceHash the session\'s worker got', async () => {
+    const config = { ...DEFAULT_CONFIG, seed: 3, property: 'mutualExclusion' as const, durationMs: 10_000 };
+    const hashes = new Map<string, string>();
+    const exec = localExecutor(DESIGNS);
+    const report = await runFuzz(
+      { designs: ['cas'], config, runs: 4, shrinkPerDesign: 0, batchSize: 3, inFlight: 1, hashSample: 2 },
+      exec.execute,
+      { onRunHash: (design, index, hash) => void hashes.set(`${design}/${index}`, hash) },
+    );
+    // Only the sampled runs come back with their hash, and it is the run's.
+    expect([...hashes.keys()]).toEqual(['cas/0', 'cas/1']);
+    expect(checkDeterminism(config, ['cas'], report, 2, hashes)).toEqual({ checked: 2, mismatches: [] });
+    // A session hash that the re-runs do not reproduce is reported, with both hashes.
+    const wrong = new Map(hashes).set('cas/1', '0000000000000000');
+    const { mismatches } = checkDeterminism(config, ['cas'], report, 2, wrong);
+    expect(mismatches).toEqual([
+      { design: 'cas', run: 1, line: null, first: 'session run: traceHash 0000000000000000', second: `re-runs (identical to each other): traceHash ${hashes.get('cas/1')}`, sessionHash: '0000000000000000', rerunHash: hashes.get('cas/1') },
+    ]);
   });
 
   it.each([

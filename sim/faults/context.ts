@@ -15,6 +15,12 @@ export interface FaultWorld {
   resolve(target: string): string[];
   /** A node just crashed (the harness ends a crashed client's belief). */
   onCrash(node: SimNode): void;
+  /**
+   * The node's disk write count (`SimDisk.writes`) when it last told a
+   * client of an outcome (a grant, release or renewal): the writes up to it
+   * were acknowledged. Optional: without it no write counts as acknowledged.
+   */
+  ackedWrites?(node: SimNode): number;
 }
 
 /** The report of the fault firing now, as it is filled in. */

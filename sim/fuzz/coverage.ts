@@ -4,20 +4,17 @@
  * so a search that never reached the interesting places shows it. Counted
  * per fault (or per run where it is a run's property), summed over runs.
  *
- * Some are approximations from what the harness reports today (the
- * counter that would make each exact is named):
- * - `pausesOutlivedLease`: a pause that took effect on a client and lasted
- *   at least the design's lease (TTL / session) — not checked: that the
- *   client held the lock then (exact: a pause effect counter
- *   `leaseExpiredWhilePaused`, set when a lease of the paused client
- *   expired before it resumed).
- * - `clockJumpsExpiredHeldLock`: a forward jump on a server by at least
- *   half the lease, in a run where some lease expired (exact: a clock-jump
- *   effect counter `leasesExpiredByJump`, set when the jumped server
- *   expired a lease earlier than true time would have).
- * - `crashesLostAckedWrite`: a crash whose `writesLost` > 0 — disk writes
- *   not yet durable; not necessarily acknowledged (exact: a crash effect
- *   counter `ackedWritesLost`, writes whose reply had been sent).
+ * The first three are exact, read from the effect counters the faults
+ * and the harness report (sim/faults/crash.ts, sim/harness/fault-effects.ts):
+ * - `pausesOutlivedLease`: pauses with `leaseExpiredWhilePaused` > 0 — a
+ *   paused client believed it held the lock when the pause began and the
+ *   service expired that grant before it resumed.
+ * - `clockJumpsExpiredHeldLock`: clock jumps with `heldLockExpiredByJump`
+ *   > 0 — the jumped server expired a grant it held at the jump, whose
+ *   owner believed it held the lock, sooner than the lease after granting.
+ * - `crashesLostAckedWrite`: crashes with `ackedWritesLost` > 0 — lost
+ *   disk writes made before the server last reported a grant, release or
+ *   renewal (acknowledgement is not visible at the disk: see crash.ts).
  * - `partitionsSplitQuorum`: a partition that cut links and left the
  *   servers on more than one side (or a `ring`/`bridge`, which splits
  *   every majority by construction) — exact enough.
@@ -100,16 +97,8 @@ function didNothing(report: FaultReport): boolean {
   return Object.values(report.effect).every((v) => v === 0);
 }
 
-function durationMs(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return 0;
-  const m = /^([+-]?)(\d+)(ms|s)$/.exec(value);
-  if (m === null) return 0;
-  return (m[1] === '-' ? -1 : 1) * Number(m[2]) * (m[3] === 's' ? 1000 : 1);
-}
-
-/** One run's coverage, from its scenario object, the lease its knobs give, and its result. */
-export function runCoverage(scenario: ScenarioJson, leaseMs: number, result: DesignResult, failed: boolean): Coverage {
+/** One run's coverage, from its scenario object and its result. */
+export function runCoverage(scenario: ScenarioJson, result: DesignResult, failed: boolean): Coverage {
   const c = emptyCoverage();
   c.runs = 1;
   c.failedRuns = failed ? 1 : 0;
@@ -136,17 +125,15 @@ export function runCoverage(scenario: ScenarioJson, leaseMs: number, result: Des
       return;
     }
     const e = report.effect;
-    const onClient = report.targets.some((t) => t.startsWith('c'));
-    const onServer = report.targets.some((t) => t.startsWith('s'));
     switch (kind) {
       case 'pause':
-        if (onClient && durationMs(fault.duration) >= leaseMs) c.pausesOutlivedLease++;
+        if ((e.leaseExpiredWhilePaused ?? 0) > 0) c.pausesOutlivedLease++;
         return;
       case 'clock-jump':
-        if (onServer && durationMs(fault.by) >= leaseMs / 2 && expiries > 0) c.clockJumpsExpiredHeldLock++;
+        if ((e.heldLockExpiredByJump ?? 0) > 0) c.clockJumpsExpiredHeldLock++;
         return;
       case 'crash':
-        if ((e.writesLost ?? 0) > 0) c.crashesLostAckedWrite++;
+        if ((e.ackedWritesLost ?? 0) > 0) c.crashesLostAckedWrite++;
         return;
       case 'partition': {
         if ((e.linksCut ?? 0) === 0) return;

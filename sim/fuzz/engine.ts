@@ -20,7 +20,7 @@ import type { DesignResult } from '../harness/result.ts';
 import { runDesign } from '../harness/runner.ts';
 import { designOf, parseScenario } from '../scenario/load.ts';
 import type { CheckName } from '../scenario/types.ts';
-import { genomeArb, leaseMsOf, toScenario, type Genome, type RunSpace, type ScenarioJson } from './arbitraries.ts';
+import { genomeArb, toScenario, type Genome, type RunSpace, type ScenarioJson } from './arbitraries.ts';
 import { runCoverage, type Coverage } from './coverage.ts';
 import { propertiesFor, violatedProperty } from './property.ts';
 import { encodeToken } from './token.ts';
@@ -130,6 +130,7 @@ export interface RunOutcome {
   readonly failed: CheckName | null;
   readonly coverage: Coverage;
   readonly events: number;
+  readonly traceHash: string;
 }
 
 /** Run `index` of `design`: draws it, runs it, judges it. */
@@ -140,8 +141,7 @@ export function fuzzRun(registry: DesignRegistry, config: FuzzConfig, designName
     const scenario = scenarioOf(space, config, index, genome);
     const result = runScenarioJson(registry, scenario, designName, config);
     const failed = violatedProperty(result, space.properties);
-    const leaseMs = leaseMsOf(designName, genome.knobs);
-    outcome = { index, failed, coverage: runCoverage(scenario, leaseMs, result, failed !== null), events: result.events };
+    outcome = { index, failed, coverage: runCoverage(scenario, result, failed !== null), events: result.events, traceHash: result.traceHash };
     return failed === null;
   }, () => undefined);
   if (outcome === undefined) throw new Error(`fuzz run ${index} of ${designName}: fast-check ran nothing`);

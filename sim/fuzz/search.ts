@@ -19,11 +19,27 @@ import { fuzzRun, shrinkRun, type Finding, type FuzzConfig } from './engine.ts';
 
 /** A unit of work for an executor (plain data: it crosses to worker threads). */
 export type FuzzTask =
-  | { readonly kind: 'batch'; readonly config: FuzzConfig; readonly design: string; readonly indices: readonly number[] }
+  | {
+      readonly kind: 'batch';
+      readonly config: FuzzConfig;
+      readonly design: string;
+      readonly indices: readonly number[];
+      /** Runs of `indices` whose traceHash comes back (`--check-determinism`'s sample). */
+      readonly hashIndices?: readonly number[];
+    }
   | { readonly kind: 'shrink'; readonly config: FuzzConfig; readonly design: string; readonly index: number };
 
 export type FuzzTaskResult =
-  | { readonly kind: 'batch'; readonly design: string; readonly failures: ReadonlyArray<readonly [number, CheckName]>; readonly coverage: Coverage; readonly runs: number; readonly events: number }
+  | {
+      readonly kind: 'batch';
+      readonly design: string;
+      readonly failures: ReadonlyArray<readonly [number, CheckName]>;
+      readonly coverage: Coverage;
+      readonly runs: number;
+      readonly events: number;
+      /** [run index, traceHash] of the runs in `hashIndices`. */
+      readonly hashes?: ReadonlyArray<readonly [number, string]>;
+    }
   | { readonly kind: 'shrink'; readonly finding: Finding };
 
 /** Runs one task in this thread (the worker entry calls this with the built-in registry). */
@@ -32,13 +48,16 @@ export function runFuzzTask(task: FuzzTask, registry: DesignRegistry): FuzzTaskR
   const coverage = emptyCoverage();
   const failures: Array<readonly [number, CheckName]> = [];
   let events = 0;
+  const hashed = new Set(task.hashIndices ?? []);
+  const hashes: Array<readonly [number, string]> = [];
   for (const index of task.indices) {
     const outcome = fuzzRun(registry, task.config, task.design, index);
     addCoverage(coverage, outcome.coverage);
     events += outcome.events;
     if (outcome.failed !== null) failures.push([index, outcome.failed]);
+    if (hashed.has(index)) hashes.push([index, outcome.traceHash]);
   }
-  return { kind: 'batch', design: task.design, failures, coverage, runs: task.indices.length, events };
+  return { kind: 'batch', design: task.design, failures, coverage, runs: task.indices.length, events, ...(hashes.length === 0 ? {} : { hashes }) };
 }
 
 export type Executor = (task: FuzzTask) => Promise<FuzzTaskResult>;
@@ -61,6 +80,8 @@ export interface FuzzPlan {
   readonly batchSize: number;
   /** Tasks in flight at once when running until `shouldStop` (about 2 × workers). */
   readonly inFlight: number;
+  /** The first N runs of each design (of this shard), or all, report their traceHash to `onRunHash` (`--check-determinism`). */
+  readonly hashSample?: number | 'all';
 }
 
 export interface FuzzHooks {
@@ -68,6 +89,8 @@ export interface FuzzHooks {
   readonly shouldStop?: () => boolean;
   /** After each batch: runs done and failing runs so far. */
   readonly onProgress?: (runs: number, failedRuns: number) => void;
+  /** The traceHash a worker got for run `index` of `design`, for the runs of `hashSample`. */
+  readonly onRunHash?: (design: string, index: number, traceHash: string) => void;
 }
 
 /** The fuzz document (SPEC §2's fuzz row, plus the session's parameters). No wall time in it. */
@@ -110,6 +133,7 @@ export async function runFuzz(plan: FuzzPlan, execute: Executor, hooks: FuzzHook
     runs += result.runs;
     failed += result.failures.length;
     events += result.events;
+    for (const [index, hash] of result.hashes ?? []) hooks.onRunHash?.(result.design, index, hash);
     hooks.onProgress?.(runs, failed);
   };
 
@@ -182,7 +206,9 @@ function batchSource(plan: FuzzPlan): () => FuzzTask | undefined {
     if (plan.designs.length === 0 || start >= local) return undefined;
     const count = Math.min(plan.batchSize, local - start);
     const indices = Array.from({ length: count }, (_, i) => globalIndex(start + i, plan.shard));
-    const task: FuzzTask = { kind: 'batch', config: plan.config, design: plan.designs[design], indices };
+    const sample = plan.hashSample === undefined ? 0 : plan.hashSample === 'all' ? Infinity : plan.hashSample;
+    const hashIndices = indices.filter((_, i) => start + i < sample);
+    const task: FuzzTask = { kind: 'batch', config: plan.config, design: plan.designs[design], indices, ...(hashIndices.length === 0 ? {} : { hashIndices }) };
     design++;
     if (design === plan.designs.length) {
       design = 0;

@@ -25,6 +25,7 @@ import { Rng } from '../core/rng.ts';
 import { FaultScheduler } from '../faults/scheduler.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { clientProgress, setWaiting } from './client-loop.ts';
+import { AckMarks, leaseKey, withDerivedEffects, type ServerLeaseEvent } from './fault-effects.ts';
 import { compareExpect, isSafe, judge } from './judge.ts';
 import { LeadershipTracker } from './leadership.ts';
 import { LeaseTracker } from './lease-tracker.ts';
@@ -85,6 +86,9 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
   const designMetrics: Record<string, number> = {};
   /** Lock-free designs: the writes the service acknowledged (for `resource`). */
   const registerWrites: AckedWrite[] = [];
+  /** Observation only, for the derived fault effects (fault-effects.ts): servers' lease events and acknowledgement marks. */
+  const serverLog: ServerLeaseEvent[] = [];
+  const ackMarks = new AckMarks();
 
   // The node closures below refer to `sim` and `faults`, which exist only once the nodes are specified.
   // eslint-disable-next-line prefer-const
@@ -128,13 +132,18 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       case 'granted':
         recorder.grants.push({ atUs: sim.nowUs, server: node.id, client: event.client, token: event.token, ...(event.grant === undefined ? {} : { grantId: event.grant }) });
         leases.granted(node.id, event.client, event.lease, event.token, sim.nowUs);
+        serverLog.push({ kind: 'granted', server: node.id, atUs: sim.nowUs, key: leaseKey(event.client, event.lease, event.token), owner: event.client });
+        ackMarks.acknowledged(node);
         faults?.notify('granted', node.id);
         return;
       case 'deleted':
         leases.deleted(node.id, event.lease);
+        serverLog.push({ kind: 'deleted', server: node.id, atUs: sim.nowUs, key: leaseKey(event.owner, event.lease, undefined), owner: event.owner });
+        ackMarks.acknowledged(node);
         return;
       case 'expired':
         leases.expired(node.id, event.owner, event.lease, event.token, sim.nowUs);
+        serverLog.push({ kind: 'expired', server: node.id, atUs: sim.nowUs, key: leaseKey(event.owner, event.lease, event.token), owner: event.owner });
         faults?.notify('expired', node.id);
         return;
       case 'metric':
@@ -147,6 +156,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
         }
         return;
       case 'renewed':
+        ackMarks.acknowledged(node);
         return;
     }
   }
@@ -171,7 +181,9 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       sim,
       universe: { servers, clients, resolve: (target) => resolveTarget(world, target) },
       resolve: (target) => resolveTarget(world, target),
+      ackedWrites: (node) => ackMarks.markOf(node.id),
       onCrash(node) {
+        ackMarks.crashed(node);
         leadership.gone(node.id, sim.nowUs);
         const client = progress.get(node.id);
         if (client === undefined) return;
@@ -221,7 +233,23 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
     checks,
     metrics: gatherMetrics({ sim, recorder, leadership, endUs, readyUs: readyUs ?? 0, staleTokensRejected: storeStats.staleRejected, leaseExpiries: leases.expiries.length, recoveryMs: liveness.recoveryMs, designMetrics }),
     expect: compareExpect(scenario.expect[design.name] ?? {}, checks),
-    faults: faultReports,
+    faults: withDerivedEffects({
+      reports: faultReports,
+      specs: scenario.faults,
+      beliefs: recorder.beliefs,
+      expiries: leases.expiries,
+      serverLog,
+      leaseUs: leaseUsOf(knobs),
+      endUs,
+    }),
     simulatedUs: endUs,
   };
+}
+
+/** The lease length a design's parsed knobs name (`ttlUs`, `sessionTtlUs`, `sessionTimeoutUs`), or null: for the derived fault effects only. */
+function leaseUsOf(knobs: unknown): number | null {
+  if (typeof knobs !== 'object' || knobs === null) return null;
+  const k = knobs as Record<string, unknown>;
+  for (const name of ['ttlUs', 'sessionTtlUs', 'sessionTimeoutUs']) if (typeof k[name] === 'number') return k[name] as number;
+  return null;
 }

@@ -81,6 +81,8 @@ export async function runFuzzCommand(flags: FuzzFlags, io: CliIo): Promise<numbe
   const started = performance.now();
   const progress = progressLine(io, started);
   const executor = fuzzExecutor(DESIGNS, workers, fuzzWorkerUrl());
+  /** `design/run` → the traceHash the worker got, for the sampled runs. */
+  const workerHashes = new Map<string, string>();
   let report: FuzzReport;
   try {
     report = await runFuzz(
@@ -92,11 +94,13 @@ export async function runFuzzCommand(flags: FuzzFlags, io: CliIo): Promise<numbe
         shrinkPerDesign: flags.shrink ?? DEFAULT_SHRINK,
         batchSize: 10,
         inFlight: workers * 2,
+        ...(sample === undefined ? {} : { hashSample: sample }),
       },
       executor.execute,
       {
         ...(timeMs === undefined ? {} : { shouldStop: () => performance.now() - started >= timeMs }),
         ...(progress === undefined ? {} : { onProgress: progress.update }),
+        ...(sample === undefined ? {} : { onRunHash: (design: string, index: number, hash: string) => void workerHashes.set(`${design}/${index}`, hash) }),
       },
     );
   } finally {
@@ -106,7 +110,7 @@ export async function runFuzzCommand(flags: FuzzFlags, io: CliIo): Promise<numbe
   const wallS = (performance.now() - started) / 1000;
   let determinismOk = true;
   let determinism: DeterminismReport | undefined;
-  if (sample !== undefined) determinism = checkDeterminism(config, designs, report, sample);
+  if (sample !== undefined) determinism = checkDeterminism(config, designs, report, sample, workerHashes);
   if (determinism !== undefined) determinismOk = determinism.mismatches.length === 0;
 
   if (flags.json === true) {
@@ -157,16 +161,43 @@ function progressLine(io: CliIo, started: number): { update(runs: number, failed
 /** `--check-determinism`: what was re-run and where two runs of the same scenario differed. */
 export interface DeterminismReport {
   readonly checked: number;
-  readonly mismatches: ReadonlyArray<{ readonly design: string; readonly run: number; readonly line: number; readonly first: string; readonly second: string }>;
+  readonly mismatches: ReadonlyArray<DeterminismMismatch>;
+}
+
+/**
+ * One run that was not reproduced. `line` (1-based) with `first` / `second`:
+ * the first trace line where the two re-runs differ. When the re-runs agree
+ * with each other but not with the session's own run, `line` is null
+ * (workers keep no trace: the session's lines are not there to compare) and
+ * `first` / `second` say which hashes differ; `sessionHash` / `rerunHash`
+ * are given whenever the session's hash was known and differed.
+ */
+export interface DeterminismMismatch {
+  readonly design: string;
+  readonly run: number;
+  readonly line: number | null;
+  readonly first: string;
+  readonly second: string;
+  readonly sessionHash?: string;
+  readonly rerunHash?: string;
 }
 
 /**
  * Re-runs a sample of the session's runs (the first N of each design, or all)
- * twice each, with their traces, after every other run of the session:
- * state leaking from one run into the next, or any ambient input, shows as
- * the first trace line where the two runs differ.
+ * twice each, with their traces, after every other run of the session, and
+ * compares both with the traceHash the session's worker got for that run
+ * (`sessionHashes`, `design/run` → hash): state leaking from one run into the
+ * next, a worker thread behaving otherwise than this one, or any ambient
+ * input shows as a difference — the first trace line where the two re-runs
+ * differ, or else the session's hash against the re-runs'.
  */
-export function checkDeterminism(config: FuzzConfig, designs: readonly string[], report: FuzzReport, sample: number | 'all'): DeterminismReport {
+export function checkDeterminism(
+  config: FuzzConfig,
+  designs: readonly string[],
+  report: FuzzReport,
+  sample: number | 'all',
+  sessionHashes: ReadonlyMap<string, string> = new Map(),
+): DeterminismReport {
   const mismatches: Array<DeterminismReport['mismatches'][number]> = [];
   let checked = 0;
   const shard = report.fuzz.shard === null ? undefined : parseShard(report.fuzz.shard);
@@ -184,10 +215,17 @@ export function checkDeterminism(config: FuzzConfig, designs: readonly string[],
       const a = traced();
       const b = traced();
       checked++;
-      if (a.hash === b.hash && a.lines.length === b.lines.length && a.lines.every((l, i) => l === b.lines[i])) continue;
+      const session = sessionHashes.get(`${design}/${index}`);
+      const hashes = session === undefined || session === a.hash ? {} : { sessionHash: session, rerunHash: a.hash };
+      if (a.hash === b.hash && a.lines.length === b.lines.length && a.lines.every((l, i) => l === b.lines[i])) {
+        if (session !== undefined && session !== a.hash) {
+          mismatches.push({ design, run: index, line: null, first: `session run: traceHash ${session}`, second: `re-runs (identical to each other): traceHash ${a.hash}`, ...hashes });
+        }
+        continue;
+      }
       let i = 0;
       while (i < a.lines.length && i < b.lines.length && a.lines[i] === b.lines[i]) i++;
-      mismatches.push({ design, run: index, line: i + 1, first: a.lines[i] ?? '(trace ended)', second: b.lines[i] ?? '(trace ended)' });
+      mismatches.push({ design, run: index, line: i + 1, first: a.lines[i] ?? '(trace ended)', second: b.lines[i] ?? '(trace ended)', ...hashes });
     }
   }
   return { checked, mismatches };
@@ -219,9 +257,9 @@ function renderFuzz(report: FuzzReport, io: CliIo, determinism: DeterminismRepor
   out.push(renderCoverage(report.coverage));
   if (determinism !== undefined) {
     out.push('');
-    if (determinism.mismatches.length === 0) out.push(c.green(`determinism: ${determinism.checked} runs re-run twice each, every trace identical`));
+    if (determinism.mismatches.length === 0) out.push(c.green(`determinism: ${determinism.checked} runs re-run twice each, every trace identical and every traceHash the session's`));
     for (const m of determinism.mismatches) {
-      out.push(c.red(`determinism: ${m.design} run ${m.run} differs at trace line ${m.line}:`));
+      out.push(c.red(m.line === null ? `determinism: ${m.design} run ${m.run}: the session's run and its re-runs differ:` : `determinism: ${m.design} run ${m.run} differs at trace line ${m.line}:`));
       out.push(`  first:  ${m.first}`);
       out.push(`  second: ${m.second}`);
     }
@@ -235,9 +273,9 @@ function renderCoverage(cov: Coverage): string {
   row(`runs (${cov.runsWithoutFaults} without a fault; ${cov.failedRuns} failing)`, cov.runs);
   row(`faults generated, ${cov.faults.fired} fired, ${cov.faults.didNothing} did nothing`, cov.faults.generated);
   for (const [kind, k] of Object.entries(cov.faults.byKind)) row(`  ${kind}: ${k.fired} fired, ${k.didNothing} did nothing`, k.generated);
-  row('pauses of a client that outlived its lease', cov.pausesOutlivedLease);
-  row('clock jumps that expired a held lock (forward ≥ half the lease on a server, with expiries)', cov.clockJumpsExpiredHeldLock);
-  row('crashes that lost writes not yet durable', cov.crashesLostAckedWrite);
+  row('pauses of a client that outlived its lease (the service expired its grant while it was paused)', cov.pausesOutlivedLease);
+  row('clock jumps that expired a held lock (the jumped server expired a held grant before its lease was up)', cov.clockJumpsExpiredHeldLock);
+  row('crashes that lost an acknowledged write (made before a reported grant, release or renewal)', cov.crashesLostAckedWrite);
   row('partitions that split the servers', cov.partitionsSplitQuorum);
   row(`runs where the store rejected a stale token (${cov.staleTokensRejected.total} rejections)`, cov.staleTokensRejected.runs);
   row(`runs with a lease expiry (${cov.leaseExpiries.total} expiries)`, cov.leaseExpiries.runs);
