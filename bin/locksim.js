@@ -21,7 +21,7 @@
 // worker entry, and `__LOCKSIM_WORKER_MODULE__` is defined as the bundle's
 // own file URL, so `suite`'s worker threads import the very file the CLI
 // runs (sim/cli/worker-url.ts; from source they load
-// sim/cli/suite-worker.boot.mjs instead).
+// sim/cli/worker.boot.mjs instead).
 //
 // If bundling fails for any reason it falls back to running the sources
 // through tsx; LOCKSIM_NO_BUNDLE=1 always does. LOCKSIM_DEBUG_BUNDLE=1 says on

@@ -6,7 +6,7 @@
  * others (counted, not timed); `--timeout` giving "unknown" (timeout); and
  * `check --workers 1` and `--workers 2` printing the same `--json`.
  *
- * The threads load the worker module from source here (suite-worker.boot.mjs
+ * The threads load the worker module from source here (worker.boot.mjs
  * registers tsx in each), so one pool is shared by the tests that can.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { UNKNOWN, checkOperations, getModel, type Operation } from '../sim/check
 import { corruptGet, generateKvHistory } from '../sim/checker/linearizability/synth-kv.ts';
 import { runCheckCommand } from '../sim/cli/commands/check.ts';
 import { cli } from './support/cli.ts';
-import { suiteWorkerUrl } from '../sim/cli/worker-url.ts';
+import { workerUrl } from '../sim/cli/worker-url.ts';
 
 const kv = getModel('kv');
 
@@ -97,7 +97,7 @@ function quickIllegalKey(key: string, process0: number): Operation[] {
 
 describe('on worker threads', () => {
   // Four threads, estimated as if each had a core: a 60,000-op 8-key history is then worth them.
-  const checker = new ParallelChecker({ workers: 4, workerUrl: suiteWorkerUrl(), cores: 4 });
+  const checker = new ParallelChecker({ workers: 4, workerUrl: workerUrl(), cores: 4 });
   beforeAll(() => checker.start());
   afterAll(() => checker.close());
 

@@ -1,7 +1,7 @@
 /**
  * `locksim fuzz` and `locksim replay` (SPEC §2), in-process through
  * `main(argv, io)`: the --json shape, the same findings with --workers 1
- * and 2 (worker threads load sim/cli/fuzz-worker.boot.mjs), a finding's
+ * and 2 (worker threads load sim/cli/worker.boot.mjs), a finding's
  * token replays to the same traceHash, its printed scenario reproduces the
  * violation through `run`, shards cover the runs, --check-determinism, the
  * text output and exit codes for bad input.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DESIGNS } from '../algorithms/index.ts';
 import { cellOf } from '../reports/render-suite.ts';
-import { suiteWorkerUrl } from '../sim/cli/worker-url.ts';
+import { workerUrl } from '../sim/cli/worker-url.ts';
 import type { DesignResult, RunResult } from '../sim/harness/result.ts';
 import { InputError } from '../sim/scenario/errors.ts';
 import { listBuiltinScenarios } from '../sim/scenario/load.ts';
@@ -183,7 +183,7 @@ describe('out folder and merge', () => {
 describe('worker threads', () => {
   it('bad input inside a worker comes back as an InputError (exit 2), not a crash', async () => {
     const jobs = [0, 1, 2].map((index) => ({ index, scenario: `s${index}`, source: join(tmp, `missing-${index}.json`), design: 'redis' }));
-    const error = await runJobs(jobs, { workers: 2, workerUrl: suiteWorkerUrl(), registry: DESIGNS }).catch((e: unknown) => e);
+    const error = await runJobs(jobs, { workers: 2, workerUrl: workerUrl(), registry: DESIGNS }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/missing-0\.json: no such file, and no built-in scenario of that name/);
   });

@@ -32,8 +32,7 @@ import { MAX_WORKERS, runSuiteCommand, type SuiteFlags } from './commands/suite.
 import { EXAMPLES } from './help-text.ts';
 import { colourLevel, processIo, type CliIo } from './io.ts';
 
-export { runCheckPartitions, runSuiteJob } from './suite-worker.ts';
-export { runFuzzTask } from './fuzz-worker.ts';
+export { runCheckPartitions, runFuzzTask, runSuiteJob } from './worker.ts';
 
 /** Exit codes (SPEC §2, plus 3 for internal errors). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;

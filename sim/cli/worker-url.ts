@@ -7,8 +7,8 @@
  *   defines `__LOCKSIM_WORKER_MODULE__` as the bundle's own file URL when it
  *   builds it, so workers import the very file the CLI runs.
  * - From source (vitest, tsx, `LOCKSIM_NO_BUNDLE=1`): the identifier is not
- *   defined, and workers load suite-worker.boot.mjs, which registers tsx in
- *   the thread and imports suite-worker.ts.
+ *   defined, and workers load worker.boot.mjs, which registers tsx in
+ *   the thread and imports worker.ts.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../scenario/paths.ts';
 declare const __LOCKSIM_WORKER_MODULE__: string | undefined;
 
 /** The worker module's file URL. */
-export function suiteWorkerUrl(): string {
+export function workerUrl(): string {
   if (typeof __LOCKSIM_WORKER_MODULE__ === 'string') return __LOCKSIM_WORKER_MODULE__;
-  return pathToFileURL(join(REPO_ROOT, 'sim', 'cli', 'suite-worker.boot.mjs')).href;
+  return pathToFileURL(join(REPO_ROOT, 'sim', 'cli', 'worker.boot.mjs')).href;
 }

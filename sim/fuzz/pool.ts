@@ -1,7 +1,7 @@
 /**
  * Executors for a fuzz session (search.ts): this thread, or a tinypool of
  * worker threads loading a worker module that exports `runFuzzTask(task)`
- * with a registry bound (the CLI's sim/cli/fuzz-worker.ts; the module URL
+ * with a registry bound (the CLI's sim/cli/worker.ts; the module URL
  * is the CLI's business, as for the suite). Threads only change where the
  * runs happen, never which runs happen or what they find.
  */

@@ -1,7 +1,7 @@
 /**
  * The suite's unit of work: one scenario on one design. `planJobs` lists
  * them (scenarios in name order, each scenario's designs in its order);
- * `runJob` runs one — in a worker thread (sim/cli/suite-worker.ts hands it
+ * `runJob` runs one — in a worker thread (sim/cli/worker.ts hands it
  * the registry) or in the main thread — and never throws: a failure comes
  * back as data (`JobOutcome`), since errors lose their class between
  * threads. The RunResult comes back as JSON text: the bytes `--json`

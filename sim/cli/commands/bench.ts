@@ -6,13 +6,13 @@ import Table from 'cli-table3';
 import { DESIGNS } from '../../../algorithms/index.ts';
 import { BENCH_TARGETS, runBenchmarks, type BenchOptions, type BenchResult } from '../../bench/measure.ts';
 import { COMPACT, colours, type CliIo } from '../io.ts';
-import { suiteWorkerUrl } from '../worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 
 export type { BenchOptions, BenchResult } from '../../bench/measure.ts';
 
 /** Runs `bench`; returns the exit code. */
 export async function runBench(flags: { json?: boolean }, io: CliIo, options: BenchOptions = {}): Promise<number> {
-  const result = await runBenchmarks(DESIGNS, { suiteWorkerUrl: suiteWorkerUrl(), ...options });
+  const result = await runBenchmarks(DESIGNS, { suiteWorkerUrl: workerUrl(), ...options });
   if (flags.json === true) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else {

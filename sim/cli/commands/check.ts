@@ -50,7 +50,7 @@ import {
   toFormat,
   validateOperations,
 } from '../../checker/linearizability/index.ts';
-import { suiteWorkerUrl } from '../worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 
 /** Options of `runCheck` (the first three are the command's flags). */
 export interface CheckFlags {
@@ -65,7 +65,7 @@ export interface CheckFlags {
   maxCacheEntries?: number;
   /** `--workers`: threads for a big history's partitions (default: availableParallelism(); 1: this thread). `runCheckCommand` only. */
   workers?: number;
-  /** The worker module (default: worker-url.ts `suiteWorkerUrl()`). `runCheckCommand` only. */
+  /** The worker module (default: worker-url.ts `workerUrl()`). `runCheckCommand` only. */
   workerUrl?: string;
   /** Threads whenever a history has two partitions or more, paying or not (tests). `runCheckCommand` only. */
   forceThreads?: boolean;
@@ -258,7 +258,7 @@ export function runCheck(files: string[], flags: CheckFlags, out: CheckOut): num
  */
 export async function runCheckCommand(files: string[], flags: CheckFlags, out: CheckOut): Promise<number> {
   const workers = flags.workers ?? availableParallelism();
-  const checker = new ParallelChecker({ workers, workerUrl: flags.workerUrl ?? suiteWorkerUrl() });
+  const checker = new ParallelChecker({ workers, workerUrl: flags.workerUrl ?? workerUrl() });
   // Threads that can never pay (one, or two: see check-parallel/plan.ts): exactly the single-thread command.
   if (!(flags.forceThreads === true ? checker.threaded : checker.threadsCanPay)) return runCheck(files, flags, out);
   try {

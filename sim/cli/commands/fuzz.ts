@@ -26,7 +26,7 @@ import { InputError } from '../../scenario/errors.ts';
 import { parseScenario } from '../../scenario/load.ts';
 import { CHECK_NAMES, type CheckName } from '../../scenario/types.ts';
 import { parseShard } from '../../suite/shard.ts';
-import { fuzzWorkerUrl } from '../fuzz-worker.ts';
+import { workerUrl } from '../worker-url.ts';
 import { colours, type CliIo } from '../io.ts';
 import { parseDesignFlag } from './run.ts';
 
@@ -80,7 +80,7 @@ export async function runFuzzCommand(flags: FuzzFlags, io: CliIo): Promise<numbe
 
   const started = performance.now();
   const progress = progressLine(io, started);
-  const executor = fuzzExecutor(DESIGNS, workers, fuzzWorkerUrl());
+  const executor = fuzzExecutor(DESIGNS, workers, workerUrl());
   /** `design/run` → the traceHash the worker got, for the sampled runs. */
   const workerHashes = new Map<string, string>();
   let report: FuzzReport;

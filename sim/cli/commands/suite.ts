@@ -35,7 +35,7 @@ import { runSuite, type SuiteTimings } from '../../suite/run-suite.ts';
 import { chooseShard } from '../../suite/shard.ts';
 import type { SuiteDocument, SuiteJob } from '../../suite/types.ts';
 import { colours, type CliIo } from '../io.ts';
-import { suiteWorkerUrl } from '../worker-url.ts';
+import { workerUrl } from '../worker-url.ts';
 import { checkWritable, parseDesignFlag } from './run.ts';
 
 /** `suite`'s flags as commander parsed them. */
@@ -75,7 +75,7 @@ export async function runSuiteCommand(args: readonly string[], flags: SuiteFlags
       { args, ...(designs === undefined ? {} : { designs }), ...(shard === undefined ? {} : { shard }), workers, ...(flags.out === undefined ? {} : { outDir: flags.out }) },
       {
         registry: DESIGNS,
-        workerUrl: suiteWorkerUrl(),
+        workerUrl: workerUrl(),
         ...(bar === undefined ? {} : { onPlanned: (jobs: readonly SuiteJob[]) => bar.start(jobs.length), onJobDone: (job: SuiteJob) => bar.done(job) }),
       },
     );
