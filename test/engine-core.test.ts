@@ -86,6 +86,22 @@ describe('SimDisk', () => {
     disk.crash('fsynced');
     expect(disk.list('log')).toEqual([1, 9]);
   });
+
+  it('counts each lost write once across crashes: a wipe after a power loss loses only what survived it', () => {
+    const disk = new SimDisk();
+    disk.set('a', 1);
+    disk.append('log', 'x');
+    disk.fsync();
+    disk.set('a', 2);
+    disk.append('log', 'y');
+    disk.append('log', 'z');
+    expect(disk.crash('fsynced')).toBe(3);
+    expect(disk.writes).toBe(2);
+    disk.append('log', 'w');
+    // The two synced writes and the new one: 6 writes made, 3 + 3 lost in all, never 3 + 6.
+    expect(disk.crash('none')).toBe(3);
+    expect(disk.writes).toBe(0);
+  });
 });
 
 describe('Rng and durations', () => {

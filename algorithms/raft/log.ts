@@ -157,9 +157,22 @@ export class RaftLog<C> implements ReadonlyRaftLog<C> {
   }
 }
 
+/**
+ * Digests already computed, by command object: replicas share the leader's
+ * entry objects (messages are not copied), so each command is hashed once
+ * per run instead of once per replica. Commands are never mutated.
+ */
+const digests = new WeakMap<object, string>();
+
 /** A short stable digest of a command (FNV-1a over its JSON), for `committed` events. */
 export function digestOf(cmd: unknown): string {
-  const text = cmd === null ? 'noop' : JSON.stringify(cmd);
+  if (typeof cmd !== 'object' || cmd === null) return fnv1a(cmd === null ? 'noop' : JSON.stringify(cmd));
+  let digest = digests.get(cmd);
+  if (digest === undefined) digests.set(cmd, (digest = fnv1a(JSON.stringify(cmd))));
+  return digest;
+}
+
+function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

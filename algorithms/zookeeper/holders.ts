@@ -56,6 +56,8 @@ export class HolderReporter {
   private readonly permits: number;
   private children: string[] = [];
   private holders = new Map<string, Holder>();
+  /** The parent's pzxid when last observed: every child create or delete (and the parent's own creation) sets it to a new zxid, so while it stands still the children have not changed and `observe` can skip the sort. */
+  private seenPzxid: number | undefined = undefined;
 
   constructor(parent: string, permits: number) {
     if (!Number.isInteger(permits) || permits < 1) throw new Error(`holder reporter: permits must be ≥ 1, got ${permits}`);
@@ -66,6 +68,9 @@ export class HolderReporter {
   /** Call after `tree` applied `txn`. */
   observe(tree: ZnodeTree, txn: ZkTxn): HolderChange {
     if (txn.op === 'createSession') return NO_CHANGE;
+    const pzxid = tree.pzxid(this.parent);
+    if (pzxid === this.seenPzxid) return NO_CHANGE;
+    this.seenPzxid = pzxid;
     const now = bySequence(tree.children(this.parent) ?? []);
     if (sameList(now, this.children)) return NO_CHANGE;
     const before = this.children;

@@ -56,7 +56,7 @@ export class SimDisk implements Disk {
   private visible: State = emptyState();
   private durable: State = emptyState();
   private journal: Op[] = [];
-  /** Writes made / writes lost by crashes, for fault reports. */
+  /** Writes the disk holds (made and not lost to a crash since), for fault reports: what a crash can lose. */
   writes = 0;
 
   get<T = unknown>(key: string): T | undefined {
@@ -99,6 +99,8 @@ export class SimDisk implements Disk {
       const lost = this.journal.length;
       this.journal = [];
       this.visible = cloneState(this.durable);
+      // `writes` counts the writes the disk still holds, so a later crash that wipes it counts only those.
+      this.writes -= lost;
       return lost;
     }
     const lost = this.writes;
