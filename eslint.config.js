@@ -47,6 +47,8 @@ export const ARROWS = {
   'sim/check-parallel': { allow: ['sim/checker'] },
   // The fuzzer: fast-check over scenarios, a tinypool of worker threads and wall time for --time and the benchmark (exempt from DETERMINISTIC); each run is a pure function of (seed, design, run index).
   'sim/fuzz': { allow: ['sim/harness', 'sim/core', 'sim/faults', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
+  // Live mode: real processes, sockets and wall time against real servers (exempt from DETERMINISTIC); the registry is passed in.
+  'sim/live': { allow: ['sim/harness', 'sim/core', 'sim/faults', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
   'sim/cli': { allow: ['sim', 'algorithms/index.ts', 'algorithms/api', 'reports'] },
   reports: { allow: [], types: ['sim/harness', 'sim/checker', 'sim/faults', 'sim/scenario', 'sim/suite', 'algorithms/api'] },
 };

@@ -82,11 +82,11 @@ function paint(cell: Cell, c: ChalkInstance): string {
   }
 }
 
-/** The matrix rows: per scenario, a cell per design. */
-function matrix(doc: SuiteDocument): Array<{ scenario: string; cells: Cell[] }> {
-  return doc.results.map((run: RunResult) => ({
+/** The matrix rows: per scenario, a cell per design (in `designs` order). */
+export function matrixRows(runs: readonly RunResult[], designs: readonly string[]): Array<{ scenario: string; cells: Cell[] }> {
+  return runs.map((run: RunResult) => ({
     scenario: run.scenario,
-    cells: doc.suite.designs.map((design) => cellOf(run.results.find((r) => r.design === design))),
+    cells: designs.map((design) => cellOf(run.results.find((r) => r.design === design))),
   }));
 }
 
@@ -98,8 +98,8 @@ function lowerMedian(values: readonly number[]): number | null {
 }
 
 /** The median over a design's runs of `metrics.unavailableMs` (not in the JSON summary; shown beside it). */
-function unavailableP50(doc: SuiteDocument, design: string): number | null {
-  const values = doc.results
+export function unavailableP50(runs: readonly RunResult[], design: string): number | null {
+  const values = runs
     .flatMap((run) => run.results.filter((r) => r.design === design && typeof (r as { skipped?: unknown }).skipped !== 'string'))
     .map((r) => r.metrics.unavailableMs)
     .filter((v): v is number => typeof v === 'number');
@@ -112,9 +112,11 @@ export function formatMs(value: number | null | undefined): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)}s` : `${value.toFixed(1)}ms`;
 }
 
-const SUMMARY_HEAD = ['design', 'runs', 'safe', 'unsafe', 'expect≠', 'acquire p50', 'acquire p99', 'msgs/section', 'recovery p50', 'recovery max', 'unavailable p50'];
+/** The summary table's head (one row per design, `summaryRow`). */
+export const SUMMARY_HEAD = ['design', 'runs', 'safe', 'unsafe', 'expect≠', 'acquire p50', 'acquire p99', 'msgs/section', 'recovery p50', 'recovery max', 'unavailable p50'];
 
-function summaryRow(doc: SuiteDocument, design: string, s: DesignSummary | undefined): string[] {
+/** A design's summary row (`SUMMARY_HEAD`'s columns); `runs` gives the unavailable-time median the summary does not carry. */
+export function summaryRow(runs: readonly RunResult[], design: string, s: DesignSummary | undefined): string[] {
   if (s === undefined) return [design, ...SUMMARY_HEAD.slice(1).map(() => '-')];
   return [
     design,
@@ -127,14 +129,14 @@ function summaryRow(doc: SuiteDocument, design: string, s: DesignSummary | undef
     s.messagesPerSection === null ? '-' : s.messagesPerSection.toFixed(1),
     formatMs(s.recoveryMs?.p50),
     formatMs(s.recoveryMs?.max),
-    formatMs(unavailableP50(doc, design)),
+    formatMs(unavailableP50(runs, design)),
   ];
 }
 
 /** `scenario / design: check expected X, got Y` per mismatch. */
-function mismatchLines(doc: SuiteDocument): string[] {
+export function mismatchLines(runs: readonly RunResult[]): string[] {
   const lines: string[] = [];
-  for (const run of doc.results) {
+  for (const run of runs) {
     for (const r of run.results) {
       for (const m of r.expect?.mismatches ?? []) lines.push(`${run.scenario} / ${r.design}: ${m.check} expected ${String(m.expected)}, got ${String(m.actual)}`);
     }
@@ -153,7 +155,7 @@ export function suiteHeadline(doc: SuiteDocument): string {
 export function renderSuite(doc: SuiteDocument, c: ChalkInstance): string {
   const lines: string[] = [c.bold(`suite: ${suiteHeadline(doc)}`)];
   const grid = new Table({ head: ['scenario', ...doc.suite.designs.map((d) => c.bold(d))], style: { head: [], border: [] }, chars: COMPACT });
-  for (const row of matrix(doc)) grid.push([row.scenario, ...row.cells.map((cell) => paint(cell, c))]);
+  for (const row of matrixRows(doc.results, doc.suite.designs)) grid.push([row.scenario, ...row.cells.map((cell) => paint(cell, c))]);
   lines.push(grid.toString(), ...legendLines(100).map((l) => c.dim(l)), '');
   const summary = new Table({
     head: SUMMARY_HEAD.map((h) => c.bold(h)),
@@ -161,38 +163,46 @@ export function renderSuite(doc: SuiteDocument, c: ChalkInstance): string {
     style: { head: [], border: [] },
     chars: COMPACT,
   });
-  for (const design of doc.suite.designs) summary.push(summaryRow(doc, design, doc.summary[design]));
+  for (const design of doc.suite.designs) summary.push(summaryRow(doc.results, design, doc.summary[design]));
   lines.push(summary.toString());
-  const mismatches = mismatchLines(doc);
+  const mismatches = mismatchLines(doc.results);
   if (mismatches.length > 0) lines.push('', c.bold.yellow(`expectation mismatches (${mismatches.length}):`), ...mismatches.map((l) => `  ${c.yellow(l)}`));
   else lines.push(c.green('every expectation held'));
   return `${lines.join('\n')}\n`;
 }
 
 /** A Markdown table cell: `|` escaped, newlines flattened. */
-function md(text: string): string {
+export function mdCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function mdTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, align: ReadonlyArray<'l' | 'r'>): string[] {
+/** Text as a Markdown code span, fenced with enough backticks for the ones inside it. */
+export function mdCode(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return longest === 0 ? `${fence}${text}${fence}` : `${fence} ${text} ${fence}`;
+}
+
+/** A Markdown table's lines, every cell through `mdCell`. */
+export function mdTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, align: ReadonlyArray<'l' | 'r'>): string[] {
   const rule = align.map((a) => (a === 'r' ? '---:' : '---'));
-  return [`| ${head.map(md).join(' | ')} |`, `| ${rule.join(' | ')} |`, ...rows.map((row) => `| ${row.map(md).join(' | ')} |`)];
+  return [`| ${head.map(mdCell).join(' | ')} |`, `| ${rule.join(' | ')} |`, ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`)];
 }
 
 /** The same report as Markdown (`--format md`). */
 export function renderSuiteMarkdown(doc: SuiteDocument): string {
   const designs = doc.suite.designs;
   const lines: string[] = [`### locksim suite: ${suiteHeadline(doc)}`, ''];
-  const rows = matrix(doc).map((row) => [`\`${row.scenario}\``, ...row.cells.map((cell) => (cell.mismatch ? `**${cell.text}**` : cell.text))]);
+  const rows = matrixRows(doc.results, designs).map((row) => [mdCode(row.scenario), ...row.cells.map((cell) => (cell.mismatch ? `**${cell.text}**` : cell.text))]);
   lines.push(...mdTable(['scenario', ...designs], rows, ['l', ...designs.map(() => 'l' as const)]), '', `<sub>${LEGEND}</sub>`, '');
   lines.push(
     ...mdTable(
       SUMMARY_HEAD,
-      designs.map((design) => summaryRow(doc, design, doc.summary[design])),
+      designs.map((design) => summaryRow(doc.results, design, doc.summary[design])),
       SUMMARY_HEAD.map((_, i) => (i === 0 ? 'l' : 'r')),
     ),
   );
-  const mismatches = mismatchLines(doc);
+  const mismatches = mismatchLines(doc.results);
   lines.push('', mismatches.length === 0 ? 'Every expectation held.' : `**Expectation mismatches (${mismatches.length}):**`, ...mismatches.map((l) => `- ${l}`));
   return `${lines.join('\n')}\n`;
 }

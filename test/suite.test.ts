@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli as runCli, type Captured } from './support/cli.ts';
+import type { RunResult } from '../sim/harness/result.ts';
+import { runResultJson, withoutTimelines } from '../sim/suite/document.ts';
 import type { SuiteDocument } from '../sim/suite/types.ts';
 import { PAUSE_SCENARIO, SUITE_NAMES, writeSuiteScenarios } from './suite-fixtures.ts';
 
@@ -163,7 +165,10 @@ describe('the --out run folder', () => {
     const doc = JSON.parse(reference.stdout) as SuiteDocument;
     let checked = 0;
     for (const result of doc.results) {
-      expect(JSON.parse(readFileSync(join(out, `${result.scenario}.json`), 'utf8'))).toEqual(result);
+      // The scenario's JSON is the document's entry plus each design's timeline (for `locksim report DIR`).
+      const written = JSON.parse(readFileSync(join(out, `${result.scenario}.json`), 'utf8')) as RunResult;
+      expect(written.results.every((r) => r.timeline !== undefined)).toBe(true);
+      expect(withoutTimelines(written)).toEqual(result);
       for (const r of result.results) {
         const trace = readFileSync(join(out, result.scenario, `${r.design}.trace.txt`), 'utf8');
         expect(trace.startsWith(`# design ${r.design}, scenario ${result.scenario}`)).toBe(true);
@@ -181,7 +186,8 @@ describe('the --out run folder', () => {
     const out = join(tmp, 'run-out');
     const run = await cli(['run', join(DIR, 'calm-locks.json'), '--out', out, '--json']);
     expect(run.code).toBe(0);
-    expect(readFileSync(join(out, 'calm-locks.json'), 'utf8')).toBe(run.stdout);
+    // The file is what --json prints plus each design's timeline.
+    expect(runResultJson(withoutTimelines(JSON.parse(readFileSync(join(out, 'calm-locks.json'), 'utf8')) as RunResult))).toBe(run.stdout);
     expect(readdirSync(join(out, 'calm-locks')).sort()).toEqual(['cas.history.jsonl', 'cas.trace.txt', 'redis.history.jsonl', 'redis.trace.txt', 'redlock.history.jsonl', 'redlock.trace.txt']);
     const doc = JSON.parse(reference.stdout) as SuiteDocument;
     expect(JSON.parse(run.stdout)).toEqual(doc.results.find((r) => r.scenario === 'calm-locks'));

@@ -39,6 +39,7 @@ them on (FORCE_COLOR=0 off). --json output is never coloured.
     ['npx locksim run gc-pause --trace gc.trace', 'also stream every event to gc.trace'],
     ['npx locksim run gc-pause --trace - | grep holds', 'the trace on stdout (the table goes to stderr)'],
     ['npx locksim run gc-pause --out runs/gc', 'the run folder: result JSON, service histories (SPEC §5) and traces per design'],
+    ['npx locksim run gc-pause --report gc-pause.html', 'the HTML report: per-node timelines, faults, violations'],
   ]),
   suite: `${block([
     ['npx locksim suite', 'the built-in suite, every design, on all cores'],
@@ -48,6 +49,7 @@ them on (FORCE_COLOR=0 off). --json output is never coloured.
     ['npx locksim suite --shard 2/3 --out out/shard-2', 'shard 2 of 3 (a CI matrix job), its run folder in out/shard-2'],
     ['npx locksim suite --shard-count 3 --out out/$JOB_COMPLETION_INDEX', 'a Kubernetes Indexed Job pod: the shard its index names'],
     ['npx locksim suite --merge out/shard-1 out/shard-2 out/shard-3 --json', 'the shards merged: the unsharded run\'s document'],
+    ['npx locksim suite --report suite.html', 'the HTML report: the matrix, charts, and every run\'s timeline'],
   ])}
 Cells: safe, or the checks that broke (mutex✗ fencing✗ resource✗ linear✗ live✗),
 skip (a fault cannot apply to the design), with "!" when the verdicts differ
@@ -89,6 +91,18 @@ lease's end, a held lock, a grant or an election. A failing run is shrunk
 (fewer faults, shorter, fewer clients and sections, rounder times). Exit 0 no
 property failed, 1 one did, 2 bad input, 3 --check-determinism found a
 difference. Wall time and the progress line go to stderr.
+`,
+  report: `${block([
+    ['npx locksim report out/shard-1 out/shard-2 --out suite.html', 'suite shards\' run folders merged into one HTML report'],
+    ['npx locksim report result.json fuzz.json --out report.html', 'a run (run --json) and fuzz findings (replayed to draw them)'],
+    ['npx locksim report out/ --format md > report.md', 'the matrix and the metrics as Markdown'],
+  ])}
+One self-contained HTML file: the data inlined, no request leaves it, it
+opens from disk. Per run, a lane per node: who believed they held the lock
+(coloured by token), the servers' grants and expiries, faults as bands,
+clock offsets, the store's accepted and rejected writes, and each violation
+marked (click it to zoom). Run folders (suite --out, run --out) carry the
+timelines; a plain --json result draws without them.
 `,
   replay: `${block([
     ['npx locksim replay ls1.eyJwIjoi…', 'a fuzz finding from its token: the run, its traceHash, the property'],

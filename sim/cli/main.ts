@@ -27,6 +27,7 @@ import { REPO_ROOT } from '../scenario/paths.ts';
 import { CHECK_TIMEOUT_MS, STDIN, formatTimeout, parseTimeoutMs, runCheckCommand } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { DEFAULT_DETERMINISM_SAMPLE, DEFAULT_RUNS, DEFAULT_SHRINK, runFuzzCommand, type FuzzFlags } from './commands/fuzz.ts';
+import { runReport, type ReportFlags } from './commands/report.ts';
 import { runReplay, type ReplayFlags } from './commands/replay.ts';
 import { MAX_WORKERS, runSuiteCommand, type SuiteFlags } from './commands/suite.ts';
 import { EXAMPLES } from './help-text.ts';
@@ -88,6 +89,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--json', 'print the result JSON (SPEC §4) and nothing else')
     .option('--trace <file>', 'stream the one-line-per-event trace to FILE (written atomically), or to stdout with "-" (the table then goes to stderr; not with --json)')
     .option('--out <dir>', 'write the run folder: <scenario>.json, and per design <scenario>/<design>.history.jsonl (SPEC §5) and .trace.txt')
+    .option('--report <file>', 'write the self-contained HTML report (SPEC §8): per-node timelines, faults, violations')
     .addHelpText('after', EXAMPLES.run)
     .action(async (scenario: string, flags: RunFlags) => setCode(await runRun(scenario, flags, io)));
 
@@ -101,6 +103,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--merge <dirs...>', 'merge the --out folders of several shards (or runs) into one document, as the unsharded run prints it')
     .option('--format <format>', 'md: the matrix and the summary as Markdown (for a pull request)')
     .option('--timings <file>', 'write wall times (total and per run) to FILE as JSON')
+    .option('--report <file>', 'write the self-contained HTML report (SPEC §8): the matrix, charts, each run\'s timeline')
     .addHelpText('after', EXAMPLES.suite)
     .action(async (scenarios: string[], flags: SuiteFlags) => setCode(await runSuiteCommand(scenarios, flags, io)));
 
@@ -147,6 +150,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--trace <file>', 'write the one-line-per-event trace to FILE, or to stdout with "-"')
     .addHelpText('after', EXAMPLES.replay)
     .action(async (argument: string, flags: ReplayFlags) => setCode(await runReplay(argument, flags, io)));
+
+  command('report <results...>', 'merge results (run --json, suite --json, suite/run --out folders, fuzz --json) into one self-contained HTML report, or Markdown')
+    .option('--out <file>', 'the file to write (HTML: required; Markdown: stdout without it)')
+    .option('--format <format>', 'html (default) or md: the matrix and the metrics as Markdown')
+    .addHelpText('after', EXAMPLES.report)
+    .action(async (results: string[], flags: ReportFlags) => setCode(await runReport(results, flags, io)));
 
   command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
     .option('--json', 'print one JSON object')

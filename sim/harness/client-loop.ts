@@ -39,6 +39,8 @@ export interface ClientProgress {
   started: boolean;
   /** Whether the client is waiting for an acquire now (for unavailability accounting across crashes). */
   waiting: boolean;
+  /** When the current wait began (true µs; meaningful while `waiting`): a crash ends that acquire attempt (the timeline's `acquires`). */
+  waitingSinceUs: Micros;
   /** How many times the client's process has booted (keeps store request ids unique across restarts). */
   boots: number;
 }
@@ -46,7 +48,7 @@ export interface ClientProgress {
 /** Every client's progress record, in client order. */
 export function clientProgress(clients: readonly string[]): Map<string, ClientProgress> {
   const ids = new ProcessIds(clients.length);
-  return new Map(clients.map((client, i) => [client, { client, index: i + 1, process: i + 1, ids, sectionsDone: 0, started: false, waiting: false, boots: 0 }]));
+  return new Map(clients.map((client, i) => [client, { client, index: i + 1, process: i + 1, ids, sectionsDone: 0, started: false, waiting: false, waitingSinceUs: 0, boots: 0 }]));
 }
 
 /** A hold or think time: fixed, or uniform in [min, max]. */
@@ -63,8 +65,12 @@ export function retireProcess(progress: ClientProgress): void {
 export function setWaiting(progress: ClientProgress, recorder: Recorder, waiting: boolean, atUs: Micros): void {
   if (progress.waiting === waiting) return;
   progress.waiting = waiting;
-  if (waiting) recorder.startWaiting(atUs);
-  else recorder.stopWaiting(atUs);
+  if (waiting) {
+    progress.waitingSinceUs = atUs;
+    recorder.startWaiting(atUs);
+  } else {
+    recorder.stopWaiting(atUs);
+  }
 }
 
 /** What a workload needs from the run around it. */

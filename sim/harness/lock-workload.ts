@@ -24,7 +24,9 @@
  * the library itself has given the lock up) and, as ever, when the client
  * crashed. The Redis and Redlock clients report no loss: they only know a
  * validity. Counters that must survive a client crash (sections
- * done) live in `ClientProgress`, outside the node. The trace gets a note
+ * done) live in `ClientProgress`, outside the node. Each acquire attempt's
+ * end goes to `recorder.acquireEnded` (kept only for a timeline; an attempt
+ * a crash cuts off is recorded by run-design.ts). The trace gets a note
  * where the client starts believing it holds the lock (`holds the lock
  * (token 7)`) and where it stops (`stops holding: released` / `lost: …` /
  * `gave up: …`); notes render only in the trace and leave the hash alone.
@@ -81,7 +83,8 @@ export function createWorkloadClient(
     const thisAttempt = ++attempt;
     const op = { process: progress.process, call: trueNow(), return: null as number | null, f: 'acquire', input: null, output: null as unknown };
     recorder.recordOp(me, op);
-    acquireCall = { op, startUs: trueNow() };
+    const callUs = trueNow();
+    acquireCall = { op, startUs: callUs };
     loop.startWaiting();
     setPending(workload.acquireTimeoutUs, () => {
       if (phase !== 'acquiring' || attempt !== thisAttempt) return;
@@ -89,6 +92,7 @@ export function createWorkloadClient(
       client.abandon();
       loop.stopWaiting();
       recorder.failedAcquires++;
+      recorder.acquireEnded(me, callUs, trueNow(), false, 'timeout');
       acquireCall = null; // outcome unknown: the op stays open (return null) and its process retires
       loop.retire();
       think();
@@ -101,6 +105,7 @@ export function createWorkloadClient(
       loop.stopWaiting();
       const call = acquireCall!;
       acquireCall = null;
+      recorder.acquireEnded(me, call.startUs, trueNow(), result !== null);
       if (result === null) {
         recorder.failedAcquires++;
         loop.retire();

@@ -15,7 +15,10 @@
  *   that section's lock (the latest `granted` a server reported for the
  *   client by its acquire-ok; lock-free designs: when the read the section's
  *   write was based on was called) — for `liveness`;
- * - the numbers behind the metrics.
+ * - the numbers behind the metrics;
+ * - only when asked (`new Recorder({ timeline: true })`, for the run's
+ *   timeline, timeline.ts): each acquire attempt's call and end. Off, the
+ *   hook is one null check and allocates nothing.
  * Recording is append-only; nothing here judges.
  */
 import type { Micros } from '../../algorithms/api/index.ts';
@@ -43,6 +46,16 @@ export interface RecordedOp {
   readonly op: Operation;
 }
 
+/** An acquire attempt that ended: answered (granted or refused), given up at the workload's `acquireTimeout`, or cut off by the client's crash. */
+export interface AcquireRecord {
+  readonly client: string;
+  readonly startUs: Micros;
+  readonly endUs: Micros;
+  readonly ok: boolean;
+  /** How an attempt that got no answer ended; absent when the service answered. */
+  readonly end?: 'timeout' | 'crashed';
+}
+
 export class Recorder {
   readonly beliefs: OpenBelief[] = [];
   private readonly open = new Map<string, OpenBelief>();
@@ -58,6 +71,18 @@ export class Recorder {
   private waiting = 0;
   private unavailableSinceUs: Micros | null = null;
   unavailableUs = 0;
+  /** Acquire attempts in the order they ended; null unless recorded (`timeline`). */
+  readonly acquires: AcquireRecord[] | null;
+
+  constructor(options: { readonly timeline?: boolean } = {}) {
+    this.acquires = options.timeline === true ? [] : null;
+  }
+
+  /** An acquire attempt called at `startUs` ended at `endUs` (kept only when recording a timeline). */
+  acquireEnded(client: string, startUs: Micros, endUs: Micros, ok: boolean, end?: 'timeout' | 'crashed'): void {
+    if (this.acquires === null) return;
+    this.acquires.push(end === undefined ? { client, startUs, endUs, ok } : { client, startUs, endUs, ok, end });
+  }
 
   /** When a server last reported a grant to `client` (true time), or null if none has. */
   lastGrantTo(client: string): Micros | null {

@@ -13,7 +13,9 @@
  * at true time 0. This runs whatever design it is given; the runner
  * (runner.ts) first skips one the scenario's faults cannot apply to. After
  * the run, `liveness` (liveness.ts) is judged beside the judge's safety
- * checks, and `metrics.recoveryMs` comes with it. The only place that wires a design
+ * checks, and `metrics.recoveryMs` comes with it. With `timeline: true` the
+ * result also carries the run's timeline (timeline.ts), built afterwards from
+ * records kept only then; it adds no simulation event. The only place that wires a design
  * to the simulator; it knows designs only through `algorithms/api/`.
  */
 import type { Design, DesignContext, NodeEvent } from '../../algorithms/api/index.ts';
@@ -38,6 +40,7 @@ import { createSectionWorkloadClient } from './section-workload.ts';
 import { serviceOperations } from './service-history.ts';
 import { createStore, type StoreStats } from './store.ts';
 import { resolveTarget } from './targets.ts';
+import { buildTimeline, LeaseEndLog } from './timeline.ts';
 
 export interface RunOptions {
   /** Only these designs (default: the scenario's). */
@@ -59,6 +62,12 @@ export interface RunOptions {
    * on every design; `run` skips. (`runDesignWith` never skips.)
    */
   readonly runInapplicable?: boolean;
+  /**
+   * Also record the run's timeline (`DesignResult.timeline`, timeline.ts) for
+   * reports. Default off. It changes nothing else: the trace, `traceHash`,
+   * events, verdicts and metrics are those of the run without it.
+   */
+  readonly timeline?: boolean;
 }
 
 /** Runs a design object (registered or not, e.g. a test double) through the scenario and judges it. */
@@ -76,11 +85,15 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
   /** The run's end: `duration` after the start (set again once a warm service is ready). */
   let endUs = scenario.durationUs;
 
+  const recordTimeline = options.timeline === true;
   const rng = new Rng(seed);
   const workloadRng = rng.fork('workload');
-  const recorder = new Recorder();
-  const leases = new LeaseTracker(design.leaseQuorum?.(knobs) ?? 1);
-  const leadership = new LeadershipTracker(servers[0]);
+  const recorder = new Recorder({ timeline: recordTimeline });
+  const leaseQuorum = design.leaseQuorum?.(knobs) ?? 1;
+  const leases = new LeaseTracker(leaseQuorum);
+  const leadership = new LeadershipTracker(servers[0], { recordTerms: recordTimeline });
+  /** Servers' reports of locks and sessions ending, for the timeline only (null without one). */
+  const leaseEnds = recordTimeline ? new LeaseEndLog() : null;
   const storeStats: StoreStats = { staleRejected: 0 };
   const progress = clientProgress(clients);
   const designMetrics: Record<string, number> = {};
@@ -123,7 +136,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
   function route(node: SimNode, event: NodeEvent): void {
     switch (event.kind) {
       case 'elected':
-        leadership.elected(node.id, sim.nowUs);
+        leadership.elected(node.id, sim.nowUs, event.term);
         faults?.notify('elected', node.id);
         return;
       case 'stepped-down':
@@ -132,17 +145,20 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       case 'granted':
         recorder.grants.push({ atUs: sim.nowUs, server: node.id, client: event.client, token: event.token, ...(event.grant === undefined ? {} : { grantId: event.grant }) });
         leases.granted(node.id, event.client, event.lease, event.token, sim.nowUs);
+        leaseEnds?.granted(event.lease, event.token);
         serverLog.push({ kind: 'granted', server: node.id, atUs: sim.nowUs, key: leaseKey(event.client, event.lease, event.token), owner: event.client });
         ackMarks.acknowledged(node);
         faults?.notify('granted', node.id);
         return;
       case 'deleted':
         leases.deleted(node.id, event.lease);
+        if (leaseEnds !== null && event.owner !== undefined) leaseEnds.ended(sim.nowUs, node.id, event.owner, event.lease, undefined, true);
         serverLog.push({ kind: 'deleted', server: node.id, atUs: sim.nowUs, key: leaseKey(event.owner, event.lease, undefined), owner: event.owner });
         ackMarks.acknowledged(node);
         return;
       case 'expired':
         leases.expired(node.id, event.owner, event.lease, event.token, sim.nowUs);
+        if (leaseEnds !== null) leaseEnds.ended(sim.nowUs, node.id, event.owner, event.lease, event.token, false);
         serverLog.push({ kind: 'expired', server: node.id, atUs: sim.nowUs, key: leaseKey(event.owner, event.lease, event.token), owner: event.owner });
         faults?.notify('expired', node.id);
         return;
@@ -188,6 +204,7 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
         const client = progress.get(node.id);
         if (client === undefined) return;
         if (recorder.endBelief(node.id, sim.nowUs, 'crashed')) sim.traceNote(`${node.id} # stops holding: crashed`);
+        if (client.waiting) recorder.acquireEnded(node.id, client.waitingSinceUs, sim.nowUs, false, 'crashed');
         setWaiting(client, recorder, false, sim.nowUs);
       },
     },
@@ -243,6 +260,23 @@ export function runDesignWith(scenario: Scenario, design: Design, seed: number, 
       endUs,
     }),
     simulatedUs: endUs,
+    // Last, so a result without its timeline serialises exactly as one run without it.
+    ...(leaseEnds === null
+      ? {}
+      : {
+          timeline: buildTimeline({
+            servers,
+            clients,
+            readyUs: readyUs ?? 0,
+            endUs,
+            recorder,
+            leadership,
+            singlePrimary: leaseQuorum === 1,
+            leaseEnds,
+            faults: faultReports,
+            specs: scenario.faults,
+          }),
+        }),
   };
 }
 

@@ -25,7 +25,9 @@
  * `released` when that section ends; metrics: the first read's latency is
  * the acquire latency, a section ending without an acknowledged write counts
  * as a failed acquire, and a client is "waiting" from a section's start
- * until its first read returns. Not modelled: clients talking to the
+ * until its first read returns (for a timeline, that wait is the section's
+ * acquire attempt: granted when the first read returns, not when the
+ * section ends before one did). Not modelled: clients talking to the
  * `store` node (the register is the store).
  */
 import type { Message, NodeApi, NodeHandlers, Rng, SectionCall, SectionClient, SectionOutcome, SectionReturn, TimerId } from '../../algorithms/api/index.ts';
@@ -119,7 +121,7 @@ export function createSectionWorkloadClient(
       deadlineTimer = null;
       if (current !== s) return;
       client.abandon();
-      end(s, false);
+      end(s, false, true);
     }, 'deadline');
   }
 
@@ -168,6 +170,7 @@ export function createSectionWorkloadClient(
         s.snapshot = true;
         loop.stopWaiting();
         recorder.acquireLatenciesUs.push(nowUs - s.startUs);
+        recorder.acquireEnded(me, s.startUs, nowUs, true);
         hooks.onEvent('acquired', me);
       }
       return;
@@ -192,15 +195,16 @@ export function createSectionWorkloadClient(
     const last = s.results[s.results.length - 1];
     const written = last !== undefined && last !== null && last.f === 'cas' && last.ok;
     if (outcome.written !== written) throw new Error(`${me}: the section outcome says written=${outcome.written}, its operations say ${written}`);
-    end(s, written);
+    end(s, written, false);
   }
 
-  /** Ends the section (done or abandoned), then thinks. */
-  function end(s: Section, written: boolean): void {
+  /** Ends the section (done, or abandoned at its deadline: `timedOut`), then thinks. */
+  function end(s: Section, written: boolean, timedOut: boolean): void {
     current = null;
     clearDeadline();
     if (s.open >= 0) retireProcess();
     if (progress.waiting) loop.stopWaiting();
+    if (!s.snapshot) recorder.acquireEnded(me, s.startUs, hooks.trueNow(), false, timedOut ? 'timeout' : undefined);
     if (written) {
       progress.sectionsDone++;
       recorder.sectionCompleted(me, s.lastReadCallUs, hooks.trueNow());

@@ -4,7 +4,9 @@
  * scenario-name order, each scenario's designs in its order), the header
  * and the summary. Also how the document is printed: `documentJson` is the
  * one serialisation, used by `--json`, `DIR/suite.json` and `--merge`, so
- * they are byte-identical for the same results.
+ * they are byte-identical for the same results. The document never holds
+ * timelines (`withoutTimelines`): those go to `DIR/<scenario>.json` and
+ * reports only.
  */
 import type { RunResult } from '../harness/result.ts';
 import type { JobDone } from './pool.ts';
@@ -28,9 +30,20 @@ export function groupResults(jobs: readonly SuiteJob[], done: readonly JobDone[]
   return runs;
 }
 
+/**
+ * The run without its designs' timelines: what `run --json`, `suite --json`
+ * and `suite.json` print. A result's `timeline` is its last field, so the
+ * rest serialises exactly as a run made without one.
+ */
+export function withoutTimelines(run: RunResult): RunResult {
+  if (run.results.every((r) => r.timeline === undefined)) return run;
+  return { ...run, results: run.results.map(({ timeline: _timeline, ...rest }) => rest) };
+}
+
 /** The §6 document. */
 export function suiteDocument(designs: readonly string[], shard: string | null, results: readonly RunResult[]): SuiteDocument {
-  return { suite: { scenarios: results.length, designs: [...designs], shard }, results, summary: summarise(designs, results) };
+  const plain = results.map(withoutTimelines);
+  return { suite: { scenarios: plain.length, designs: [...designs], shard }, results: plain, summary: summarise(designs, plain) };
 }
 
 /** The document as printed and written: two-space JSON and a newline. */

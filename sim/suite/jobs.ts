@@ -13,6 +13,9 @@
  * here too, and with an out folder writes `<scenario>/<design>.trace.txt`
  * (the `run --trace` lines of that design) and
  * `<scenario>/<design>.history.jsonl` (the service history, history-jsonl.ts).
+ * With `timeline` the result carries each design's timeline
+ * (`DesignResult.timeline`, for `DIR/<scenario>.json` and reports); the run
+ * is otherwise the same, byte for byte.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,11 +31,13 @@ import { historyJsonl } from './history-jsonl.ts';
 import { openLineFile, type LineFile } from './line-file.ts';
 import type { JobFailure, JobOutcome, PlannedScenario, SuiteJob } from './types.ts';
 
-/** Every scenario × design, in result order. */
-export function planJobs(scenarios: readonly PlannedScenario[], outDir?: string): SuiteJob[] {
+/** Every scenario × design, in result order; `timeline`: each job records its timeline. */
+export function planJobs(scenarios: readonly PlannedScenario[], outDir?: string, timeline = false): SuiteJob[] {
   const jobs: SuiteJob[] = [];
   for (const s of scenarios) {
-    for (const design of s.designs) jobs.push({ index: jobs.length, scenario: s.name, source: s.source, design, ...(outDir === undefined ? {} : { outDir }) });
+    for (const design of s.designs) {
+      jobs.push({ index: jobs.length, scenario: s.name, source: s.source, design, ...(outDir === undefined ? {} : { outDir }), ...(timeline ? { timeline } : {}) });
+    }
   }
   return jobs;
 }
@@ -48,6 +53,8 @@ export interface RecordOptions {
   readonly outDir?: string;
   /** Also receives every trace line (`run --trace` beside `--out`). */
   readonly trace?: (line: string) => void;
+  /** Record the design's timeline in its result (`RunOptions.timeline`). */
+  readonly timeline?: boolean;
 }
 
 /** Runs one design of `scenario` (a RunResult with that one design), writing its files when asked. */
@@ -64,6 +71,7 @@ export function runDesignRecorded(scenario: Scenario, registry: DesignRegistry, 
       seed,
       ...(trace === undefined ? {} : { trace }),
       ...(files === undefined ? {} : { onServiceHistory: (ops) => void (history = historyJsonl(ops)) }),
+      ...(options.timeline === true ? { timeline: true } : {}),
     });
     if (files !== undefined && history !== undefined) writeFileSync(files.history, history);
     return result;
@@ -77,7 +85,10 @@ export function runJob(job: SuiteJob, registry: DesignRegistry): JobOutcome {
   const start = performance.now();
   try {
     const scenario = loadScenarioFile(job.source, registry);
-    const result = runDesignRecorded(scenario, registry, job.design, scenario.seed, job.outDir === undefined ? {} : { outDir: job.outDir });
+    const result = runDesignRecorded(scenario, registry, job.design, scenario.seed, {
+      ...(job.outDir === undefined ? {} : { outDir: job.outDir }),
+      ...(job.timeline === true ? { timeline: true } : {}),
+    });
     return { ok: true, json: JSON.stringify(result), ms: Math.round(performance.now() - start) };
   } catch (error) {
     return { ok: false, error: describeFailure(job, error) };

@@ -15,6 +15,10 @@
  *
  * `copyScenarioFiles` copies a scenario's files (its JSON, history and
  * trace files) from a folder into a new out folder, for `--merge --out`.
+ * The folders' `<scenario>.json` may carry timelines (`suite --out` records
+ * them); the document never does (its `suite.json` entries are read, and
+ * `suiteDocument` drops any timeline), and the merged folder keeps them:
+ * a scenario's JSON is copied when it is the same run as the document's.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,12 +138,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Copies `scenario`'s history and trace files from `fromDir` into the out folder's staging (its JSON is written from the merged results). */
-export function copyScenarioFiles(fromDir: string, scenario: string, out: OutFolder): void {
+/**
+ * Copies `scenario`'s history and trace files from `fromDir` into the out
+ * folder's staging (its JSON is written from the merged results), and, when
+ * `run` (the merged document's entry) is given, the folder's
+ * `<scenario>.json` over that JSON if it is the same run (same designs and
+ * trace hashes), so its timelines carry over.
+ */
+export function copyScenarioFiles(fromDir: string, scenario: string, out: OutFolder, run?: RunResult): void {
+  if (run !== undefined) copyRunJson(fromDir, scenario, out, run);
   const folder = join(fromDir, scenario);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) return;
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     out.copy(join(scenario, entry.name), join(folder, entry.name));
   }
+}
+
+/** Copies `fromDir/<scenario>.json` into staging when it holds the same run as `run` (else leaves the written one). */
+function copyRunJson(fromDir: string, scenario: string, out: OutFolder, run: RunResult): void {
+  const file = join(fromDir, `${scenario}.json`);
+  if (!existsSync(file) || !statSync(file).isFile()) return;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return; // not ours to judge: the document's entry stands
+  }
+  if (!isObject(raw) || raw.scenario !== run.scenario || raw.seed !== run.seed || !Array.isArray(raw.results)) return;
+  const results = raw.results as unknown[];
+  const same =
+    results.length === run.results.length &&
+    results.every((r, i) => isObject(r) && r.design === run.results[i].design && r.traceHash === run.results[i].traceHash);
+  if (same) out.copy(`${scenario}.json`, file);
 }

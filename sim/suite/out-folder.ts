@@ -1,7 +1,8 @@
 /**
  * The run folder of `--out DIR` (as Jepsen's `store/`):
  *
- *     DIR/<scenario>.json                    the scenario's §4 RunResult
+ *     DIR/<scenario>.json                    the scenario's §4 RunResult, with each
+ *                                            design's timeline (for `locksim report DIR`)
  *     DIR/<scenario>/<design>.history.jsonl  the service history (SPEC §5 jsonl)
  *     DIR/<scenario>/<design>.trace.txt      the one-line-per-event trace
  *     DIR/suite.json                         the §6 document (suite only)

@@ -6,6 +6,11 @@
  * (document.ts, summary.ts) and, with an out folder, write it
  * (out-folder.ts) — committed only once everything ran, dropped on error.
  *
+ * Timelines (`timeline`, on by default with an out folder): each job also
+ * records its designs' timelines; they go into `DIR/<scenario>.json` and
+ * `SuiteRun.runs` (for a report), never into the document, which stays
+ * byte-identical to a run without them.
+ *
  * The document is a function of the scenarios, the designs and the shard
  * alone: the worker count, the order jobs finish in and the wall clock
  * never enter it. Wall times are returned beside it (`timings`), for
@@ -13,6 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { DesignRegistry } from '../../algorithms/api/index.ts';
+import type { RunResult } from '../harness/result.ts';
 import { discoverScenarios, suiteDesigns } from './discover.ts';
 import { documentJson, groupResults, runResultJson, suiteDocument } from './document.ts';
 import { planJobs } from './jobs.ts';
@@ -32,6 +38,11 @@ export interface SuiteRequest {
   readonly workers: number;
   /** `--out DIR`. */
   readonly outDir?: string;
+  /**
+   * Record every run's timeline (`DesignResult.timeline`): in `runs` and
+   * `DIR/<scenario>.json`, not in the document. Default: with `outDir` only.
+   */
+  readonly timeline?: boolean;
 }
 
 /** How to run it. */
@@ -54,7 +65,10 @@ export interface SuiteTimings {
 
 /** A finished suite. */
 export interface SuiteRun {
+  /** The §6 document (no timelines). */
   readonly document: SuiteDocument;
+  /** One RunResult per scenario, as in `document.results`, with the timelines when they were recorded. */
+  readonly runs: readonly RunResult[];
   readonly timings: SuiteTimings;
   /** Files written under `outDir` (relative to it), in commit order. */
   readonly files: readonly string[];
@@ -70,16 +84,16 @@ export async function runSuite(request: SuiteRequest, env: SuiteEnv): Promise<Su
 
   const out: OutFolder | undefined = request.outDir === undefined ? undefined : openOutFolder(request.outDir, '--out');
   try {
-    const jobs = planJobs(scenarios, out?.staging);
+    const jobs = planJobs(scenarios, out?.staging, request.timeline ?? request.outDir !== undefined);
     env.onPlanned?.(jobs, scenarios);
     // Threads actually used: capped at the jobs; none without a worker module.
     const workers = env.workerUrl === undefined ? 1 : Math.max(1, Math.min(request.workers, jobs.length));
     const done = await runJobs(jobs, { workers, registry: env.registry, ...(env.workerUrl === undefined ? {} : { workerUrl: env.workerUrl }), ...(env.onJobDone === undefined ? {} : { onJobDone: env.onJobDone }) });
-    const results = groupResults(jobs, done);
-    const document = suiteDocument(designs, shardLabel(request.shard), results);
+    const runs = groupResults(jobs, done);
+    const document = suiteDocument(designs, shardLabel(request.shard), runs);
     let files: string[] = [];
     if (out !== undefined) {
-      for (const run of results) out.write(`${run.scenario}.json`, runResultJson(run));
+      for (const run of runs) out.write(`${run.scenario}.json`, runResultJson(run));
       out.write(SUITE_FILE, documentJson(document));
       files = out.commit();
     }
@@ -88,7 +102,7 @@ export async function runSuite(request: SuiteRequest, env: SuiteEnv): Promise<Su
       workers,
       jobs: jobs.map((job, i) => ({ scenario: job.scenario, design: job.design, ms: done[i].ms })),
     };
-    return { document, timings, files };
+    return { document, runs, timings, files };
   } catch (error) {
     out?.abort();
     throw error;

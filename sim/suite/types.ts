@@ -64,6 +64,8 @@ export interface SuiteJob {
   readonly design: string;
   /** Folder to write `<scenario>/<design>.history.jsonl` and `.trace.txt` into (a staging folder), if any. */
   readonly outDir?: string;
+  /** Record the run's timeline (`DesignResult.timeline`) in the result JSON. */
+  readonly timeline?: boolean;
 }
 
 /** What a job hands back: the RunResult of its one design as JSON text, or why it failed. */

@@ -11,12 +11,17 @@
  * means one JSON document on stdout and nothing else.
  *
  * `--out DIR` writes the run folder (sim/suite/out-folder.ts):
- * `DIR/<scenario>.json` (the result JSON), and per design
+ * `DIR/<scenario>.json` (the result JSON, with each design's timeline for
+ * `locksim report DIR`; `--json` still prints it without), and per design
  * `DIR/<scenario>/<design>.history.jsonl` (the service history, SPEC §5,
  * for `locksim check --model <checks.linearizable.model>`) and
  * `<design>.trace.txt`; staged and renamed into place at the end, nothing
  * written if the run fails. Each design then runs on its own
  * (sim/suite/jobs.ts `runDesignRecorded`), as `runScenario` runs them.
+ *
+ * `--report FILE.html` records each design's timeline and writes the
+ * self-contained HTML report of the run (reports/html/, SPEC §8), also
+ * atomically; what `run` prints (table or `--json`) carries no timeline.
  *
  * Exit: 0 every expectation held (or none), 1 one differed, 2 bad input
  * (thrown as `InputError`, handled by `main`).
@@ -31,10 +36,12 @@ import { runScenario } from '../../harness/runner.ts';
 import { InputError } from '../../scenario/errors.ts';
 import { designOf, loadScenarioFile } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/types.ts';
-import { runResultJson } from '../../suite/document.ts';
+import { writeFileAtomic } from '../../suite/atomic-file.ts';
+import { runResultJson, withoutTimelines } from '../../suite/document.ts';
 import { runDesignRecorded } from '../../suite/jobs.ts';
 import { checkOutName, openOutFolder, type OutFolder } from '../../suite/out-folder.ts';
 import { colours, type CliIo } from '../io.ts';
+import { kib, renderReport } from '../report-render.ts';
 import { fileTraceSink, streamTraceSink, type TraceSink } from '../trace-sink.ts';
 
 /** `run`'s flags as commander parsed them. */
@@ -44,6 +51,7 @@ export interface RunFlags {
   readonly json?: boolean;
   readonly trace?: string;
   readonly out?: string;
+  readonly report?: string;
 }
 
 /** The `--trace` value that means stdout. */
@@ -57,6 +65,7 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
   }
   const designFlag = parseDesignFlag(flags.design);
   if (flags.trace !== undefined && !toStdout) checkWritable(flags.trace, '--trace');
+  if (flags.report !== undefined) checkWritable(flags.report, '--report');
 
   const loaded = loadScenarioFile(argument, DESIGNS, { extraDesigns: designFlag ?? [] });
   const designs = designFlag ?? loaded.designs;
@@ -68,14 +77,19 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
   let sink: TraceSink | undefined;
   let out: OutFolder | undefined;
   let result: RunResult;
+  let report: string | undefined;
   try {
     if (flags.trace !== undefined) sink = toStdout ? streamTraceSink(io.stdoutSync ?? io.stdout) : fileTraceSink(flags.trace);
     if (flags.out !== undefined) out = openOutFolder(flags.out, '--out');
-    result = out === undefined ? runScenario(scenario, DESIGNS, { designs, seed, trace: sink?.line }) : runToFolder(scenario, designs, seed, out, sink?.line);
+    const timeline = flags.report !== undefined;
+    const full = out === undefined ? runScenario(scenario, DESIGNS, { designs, seed, trace: sink?.line, timeline }) : runToFolder(scenario, designs, seed, out, sink?.line);
+    result = withoutTimelines(full);
     const ran = result.results.map((r) => r.design);
     if (ran.join(',') !== designs.join(',')) throw new Error(`runScenario ran ${ran.join(', ') || 'nothing'}; expected ${designs.join(', ')}`);
+    if (flags.report !== undefined) report = await renderReport({ sources: [argument], runs: [full], suite: null, fuzz: null }, 'html', `locksim run: ${scenario.name}`);
     sink?.commit();
     out?.commit();
+    if (report !== undefined) writeFileAtomic(flags.report!, report, '--report');
   } catch (error) {
     sink?.abort();
     out?.abort();
@@ -94,12 +108,13 @@ export async function runRun(argument: string, flags: RunFlags, io: CliIo): Prom
     if (flags.trace !== undefined && !toStdout) write(`trace written to ${flags.trace}\n`);
     if (flags.out !== undefined) write(`run folder written to ${flags.out}\n`);
   }
+  if (report !== undefined) io.stderr(`report written to ${flags.report} (${kib(report)})\n`);
   return result.results.every((r) => r.expect.met) ? 0 : 1;
 }
 
-/** Runs each design on its own into the out folder's staging area, and stages the result JSON. */
+/** Runs each design on its own into the out folder's staging area, and stages the result JSON; both with timelines. */
 function runToFolder(scenario: Scenario, designs: readonly string[], seed: number, out: OutFolder, trace: ((line: string) => void) | undefined): RunResult {
-  const runs = designs.map((design) => runDesignRecorded(scenario, DESIGNS, design, seed, { outDir: out.staging, ...(trace === undefined ? {} : { trace }) }));
+  const runs = designs.map((design) => runDesignRecorded(scenario, DESIGNS, design, seed, { outDir: out.staging, timeline: true, ...(trace === undefined ? {} : { trace }) }));
   const result: RunResult = { ...runs[0], results: runs.flatMap((run) => run.results) };
   out.write(`${scenario.name}.json`, runResultJson(result));
   return result;

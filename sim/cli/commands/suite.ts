@@ -14,6 +14,10 @@
  * - `--out DIR`: the run folder (sim/suite/out-folder.ts), `DIR/suite.json`
  *   included; `--merge DIR…` merges such folders (shards) into the one
  *   document the unsharded run prints (and, with `--out`, one folder).
+ * - `--report FILE.html`: the self-contained HTML report (SPEC §8): the
+ *   matrix linking to each run's timeline, and the charts; the runs then
+ *   record their timelines (as `--out` folders always do). With `--merge`
+ *   it reports the merged folders' runs, timelines included.
  * - Wall time goes to stderr (`suite: 47 scenarios × 5 designs in 12.3 s on
  *   2 workers`) and, with `--timings FILE`, to a JSON file (per job too);
  *   never into the document. A progress bar (cli-progress) draws on stderr
@@ -36,6 +40,8 @@ import { chooseShard } from '../../suite/shard.ts';
 import type { SuiteDocument, SuiteJob } from '../../suite/types.ts';
 import { colours, type CliIo } from '../io.ts';
 import { workerUrl } from '../worker-url.ts';
+import { loadReportInputs, type ReportInputs } from '../report-inputs.ts';
+import { kib, renderReport } from '../report-render.ts';
 import { checkWritable, parseDesignFlag } from './run.ts';
 
 /** `suite`'s flags as commander parsed them. */
@@ -49,6 +55,7 @@ export interface SuiteFlags {
   readonly merge?: readonly string[];
   readonly format?: string;
   readonly timings?: string;
+  readonly report?: string;
 }
 
 /** `--format` values. */
@@ -63,6 +70,7 @@ export async function runSuiteCommand(args: readonly string[], flags: SuiteFlags
   if (!(SUITE_FORMATS as readonly string[]).includes(format)) throw new InputError(undefined, '--format', `unknown format ${JSON.stringify(format)}; expected ${SUITE_FORMATS.join(' or ')}`);
   if (flags.json === true && flags.format !== undefined) throw new InputError(undefined, '--format', '--json prints the JSON document; give --json or --format, not both');
   if (flags.timings !== undefined) checkWritable(flags.timings, '--timings');
+  if (flags.report !== undefined) checkWritable(flags.report, '--report');
   if (flags.merge !== undefined) return merge(args, flags, io);
 
   const designs = parseDesignFlag(flags.design);
@@ -72,7 +80,14 @@ export async function runSuiteCommand(args: readonly string[], flags: SuiteFlags
   let run;
   try {
     run = await runSuite(
-      { args, ...(designs === undefined ? {} : { designs }), ...(shard === undefined ? {} : { shard }), workers, ...(flags.out === undefined ? {} : { outDir: flags.out }) },
+      {
+        args,
+        ...(designs === undefined ? {} : { designs }),
+        ...(shard === undefined ? {} : { shard }),
+        workers,
+        ...(flags.out === undefined ? {} : { outDir: flags.out }),
+        ...(flags.report === undefined ? {} : { timeline: true }),
+      },
       {
         registry: DESIGNS,
         workerUrl: workerUrl(),
@@ -87,11 +102,23 @@ export async function runSuiteCommand(args: readonly string[], flags: SuiteFlags
   io.stderr(`suite: ${suiteHeadline(run.document)} in ${(timings.wallMs / 1000).toFixed(1)} s on ${timings.workers} worker${timings.workers === 1 ? '' : 's'}\n`);
   if (flags.out !== undefined) io.stderr(`suite: run folder written to ${flags.out} (${run.files.length} files)\n`);
   if (flags.timings !== undefined) writeTimings(flags.timings, run.document, timings);
+  if (flags.report !== undefined) {
+    const { suite, summary } = run.document;
+    const sources = args.length === 0 ? ['the built-in suite'] : [...args];
+    await writeReport(flags.report, { sources, runs: run.runs, suite: { designs: suite.designs, shard: suite.shard, summary }, fuzz: null }, io);
+  }
   return expectationsMet(run.document.results) ? 0 : 1;
 }
 
+/** Renders and writes the HTML report (atomically), and says so on stderr. */
+async function writeReport(file: string, inputs: ReportInputs, io: CliIo): Promise<void> {
+  const html = await renderReport(inputs, 'html', `locksim suite: ${inputs.runs.length} scenarios × ${inputs.suite?.designs.length ?? 0} designs`);
+  writeFileAtomic(file, html, '--report');
+  io.stderr(`suite: report written to ${file} (${kib(html)})\n`);
+}
+
 /** `--merge DIR…`: the merged document, printed and (with --out) written as one run folder. */
-function merge(args: readonly string[], flags: SuiteFlags, io: CliIo): number {
+async function merge(args: readonly string[], flags: SuiteFlags, io: CliIo): Promise<number> {
   const clash = [
     args.length > 0 ? 'scenario arguments' : undefined,
     flags.design === undefined ? undefined : '--design',
@@ -107,7 +134,7 @@ function merge(args: readonly string[], flags: SuiteFlags, io: CliIo): number {
     try {
       for (const run of document.results) {
         out.write(`${run.scenario}.json`, runResultJson(run));
-        copyScenarioFiles(origin.get(run.scenario)!, run.scenario, out);
+        copyScenarioFiles(origin.get(run.scenario)!, run.scenario, out, run);
       }
       out.write(SUITE_FILE, documentJson(document));
       out.commit();
@@ -118,6 +145,7 @@ function merge(args: readonly string[], flags: SuiteFlags, io: CliIo): number {
   }
   print(document, flags, io);
   if (flags.out !== undefined) io.stderr(`suite: merged run folder written to ${flags.out}\n`);
+  if (flags.report !== undefined) await writeReport(flags.report, loadReportInputs(flags.merge ?? [], DESIGNS), io);
   return expectationsMet(document.results) ? 0 : 1;
 }
 
