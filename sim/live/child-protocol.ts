@@ -1,0 +1,86 @@
+/**
+ * What the harness and a client process say to each other over the fork's
+ * IPC channel. The child stamps every event with the harness's true clock
+ * (clock.ts: CLOCK_MONOTONIC from an origin the parent sends), so the
+ * parent can replay them in true-time order into the simulator's
+ * `Recorder` whatever order they arrived in.
+ *
+ * The events are the workload's, as sim/harness/lock-workload.ts records
+ * them: an acquire called, returned with a grant, or given up at its
+ * timeout; a release called (with why the belief ended) and returned; a
+ * section completed (its write acknowledged); the lock learned lost.
+ */
+import type { RangeUs } from '../../algorithms/api/index.ts';
+import type { FencingMode } from '../checker/types.ts';
+
+/** The workload as a client process runs it (durations already scaled by `--time-scale`). */
+export interface ChildWorkload {
+  readonly sections: number;
+  readonly holdUs: RangeUs;
+  readonly thinkUs: RangeUs;
+  readonly staggerUs: number;
+  readonly acquireTimeoutUs: number;
+  readonly fencing: FencingMode;
+  readonly checkBeforeWrite: boolean;
+  readonly permits: number;
+  /** How long a client waits for the store before giving up the section (sim: STORE_TIMEOUT_US, scaled). */
+  readonly storeTimeoutUs: number;
+}
+
+/** The `redis` design's client settings (knobs mapped to the real client). */
+export interface RedisChildConfig {
+  readonly design: 'redis';
+  /** The data servers, primary first: the ports of this client's proxies to them. */
+  readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  readonly ttlMs: number;
+  readonly release: 'compare-and-delete' | 'del';
+  readonly tokens: 'incr' | 'none';
+  readonly retryDelayUs: number;
+  readonly retryJitterUs: number;
+  /** How long one command may take before the client tries the next server (sim: COMMAND_TIMEOUT_US, scaled). */
+  readonly commandTimeoutUs: number;
+}
+
+/** A design's client settings (one member per design live mode runs). */
+export type DesignChildConfig = RedisChildConfig;
+
+export interface ChildConfig {
+  readonly client: string;
+  /** 1-based position among the clients (for the stagger). */
+  readonly index: number;
+  /** How many times this client's process has been started before (0 first): a restart thinks first and uses fresh request ids. */
+  readonly boot: number;
+  readonly seed: number;
+  /** Sections already completed by earlier lives of this client. */
+  readonly sectionsDone: number;
+  readonly workload: ChildWorkload;
+  /** True time (µs) at which the run ends: no new section begins after it. */
+  readonly endUs: number;
+  /** The port of this client's proxy to the store. */
+  readonly storePort: number;
+  readonly design: DesignChildConfig;
+}
+
+export type ToChild =
+  | { readonly type: 'config'; readonly config: ChildConfig }
+  /** Begin the workload; `originNs` is the harness clock's origin (CLOCK_MONOTONIC, ns, decimal). */
+  | { readonly type: 'start'; readonly originNs: string };
+
+/** One thing the workload did, at true time `atUs`. */
+export type ClientEvent =
+  | { readonly kind: 'acquire-call'; readonly atUs: number }
+  | { readonly kind: 'acquire-ok'; readonly atUs: number; readonly token: number | undefined; readonly lease: string; readonly key: string }
+  | { readonly kind: 'acquire-timeout'; readonly atUs: number }
+  | { readonly kind: 'release-call'; readonly atUs: number; readonly why: string }
+  | { readonly kind: 'release-return'; readonly atUs: number; readonly ok: boolean | null }
+  | { readonly kind: 'section-done'; readonly atUs: number }
+  | { readonly kind: 'lost'; readonly atUs: number; readonly reason: string }
+  | { readonly kind: 'note'; readonly atUs: number; readonly text: string }
+  | { readonly kind: 'done'; readonly atUs: number };
+
+export type FromChild =
+  /** Connected to its servers and the store; waiting for `start`. */
+  | { readonly type: 'ready' }
+  /** `requests`: requests sent so far by this life (service and store), for the metrics. */
+  | { readonly type: 'event'; readonly event: ClientEvent; readonly requests: number }
+  | { readonly type: 'error'; readonly message: string };

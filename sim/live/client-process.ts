@@ -1,0 +1,95 @@
+/**
+ * One live client as a process of its own (so a pause is a real SIGSTOP
+ * and a crash a real SIGKILL): forks client-child.ts (bundled, or under
+ * tsx: child-bundle.ts), sends it
+ * its configuration, waits until it has connected, starts it with the
+ * harness clock's origin, and passes its events on. Every process goes
+ * through the registry (processes.ts), so none outlives the run.
+ */
+import { REPO_ROOT } from '../scenario/paths.ts';
+import { childEntry } from './child-bundle.ts';
+import type { ChildConfig, ClientEvent, FromChild, ToChild } from './child-protocol.ts';
+import type { LiveProcesses, TrackedProcess } from './processes.ts';
+import { logTail } from './ready.ts';
+
+export class ClientProcess {
+  /** Requests this life has sent (from its latest event). */
+  requests = 0;
+  /** The child reported an error (its stack), if it did. */
+  error: string | null = null;
+  /** The child finished its workload and left on its own. */
+  finished = false;
+
+  private constructor(
+    private readonly registry: LiveProcesses,
+    readonly config: ChildConfig,
+    readonly process: TrackedProcess,
+  ) {}
+
+  /** Forks the child, configures it and waits until it is connected (`ready`). */
+  static async start(registry: LiveProcesses, config: ChildConfig, onEvent: (client: string, event: ClientEvent) => void, readyTimeoutMs = 30_000): Promise<ClientProcess> {
+    const entry = await childEntry();
+    const child = registry.fork(`client ${config.client}`, entry.module, [config.client], { cwd: REPO_ROOT, execArgv: [...entry.execArgv] });
+    const live = new ClientProcess(registry, config, child);
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`client ${config.client} not ready after ${readyTimeoutMs} ms: ${logTail(child)}`)), readyTimeoutMs);
+      child.child.on('message', (message: FromChild) => {
+        switch (message.type) {
+          case 'ready':
+            clearTimeout(timer);
+            resolve();
+            return;
+          case 'event':
+            live.requests = message.requests;
+            if (message.event.kind === 'done') live.finished = true;
+            onEvent(config.client, message.event);
+            return;
+          case 'error':
+            live.error = message.message;
+            clearTimeout(timer);
+            reject(new Error(`client ${config.client} failed: ${message.message}`));
+            return;
+        }
+      });
+      void child.exited.then((exit) => {
+        clearTimeout(timer);
+        reject(new Error(`client ${config.client} exited (${exit.signal ?? exit.code}) before it was ready: ${logTail(child)}`));
+      });
+    });
+    live.send({ type: 'config', config });
+    await ready;
+    return live;
+  }
+
+  private send(message: ToChild): void {
+    if (this.process.child.connected) this.process.child.send(message);
+  }
+
+  /** Starts the workload; `originNs` is the harness clock's origin. */
+  start(originNs: bigint): void {
+    this.send({ type: 'start', originNs: originNs.toString() });
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  alive(): boolean {
+    return this.process.alive();
+  }
+
+  /** SIGSTOP. */
+  pause(): boolean {
+    return this.registry.signal(this.process, 'SIGSTOP');
+  }
+
+  /** SIGCONT. */
+  resume(): boolean {
+    return this.registry.signal(this.process, 'SIGCONT');
+  }
+
+  /** SIGKILL, waiting until it is gone. */
+  async crash(): Promise<void> {
+    await this.registry.kill(this.process);
+  }
+}

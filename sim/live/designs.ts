@@ -1,0 +1,14 @@
+/**
+ * The designs live mode runs, by name: each one's adapter (adapter.ts).
+ * Adding a design: its `sim/live/<design>/adapter.ts` here, and its real
+ * client library in clients.ts.
+ */
+import type { LiveAdapter } from './adapter.ts';
+import { REDIS_ADAPTER } from './redis/adapter.ts';
+
+export const LIVE_ADAPTERS: ReadonlyMap<string, LiveAdapter> = new Map<string, LiveAdapter>([
+  ['redis', REDIS_ADAPTER as LiveAdapter],
+]);
+
+/** The designs live mode can run today, in registry order of insertion. */
+export const LIVE_DESIGNS: readonly string[] = [...LIVE_ADAPTERS.keys()];
