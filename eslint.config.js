@@ -50,7 +50,7 @@ export const ARROWS = {
   // Live mode: real processes, sockets and wall time against real servers (exempt from DETERMINISTIC); the registry is passed in.
   'sim/live': { allow: ['sim/harness', 'sim/core', 'sim/faults', 'sim/checker', 'sim/scenario', 'algorithms/api'] },
   'sim/cli': { allow: ['sim', 'algorithms/index.ts', 'algorithms/api', 'reports'] },
-  reports: { allow: [], types: ['sim/harness', 'sim/checker', 'sim/faults', 'sim/scenario', 'sim/suite', 'algorithms/api'] },
+  reports: { allow: [], types: ['sim/harness', 'sim/checker', 'sim/faults', 'sim/scenario', 'sim/suite', 'sim/live', 'algorithms/api'] },
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

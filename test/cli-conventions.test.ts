@@ -97,9 +97,9 @@ describe('colours in the commands', () => {
 });
 
 describe('--help', () => {
-  const BUILT = ['list', 'run', 'check', 'bench', 'suite', 'fuzz', 'replay', 'report'];
+  const BUILT = ['list', 'run', 'check', 'bench', 'suite', 'fuzz', 'replay', 'report', 'live'];
 
-  it.each([[[]], [['list']], [['run']], [['check']], [['bench']], [['suite']], [['fuzz']], [['replay']], [['report']]])('%j --help ends with examples of built commands', async (command) => {
+  it.each([[[]], [['list']], [['run']], [['check']], [['bench']], [['suite']], [['fuzz']], [['replay']], [['report']], [['live']]])('%j --help ends with examples of built commands', async (command) => {
     const { code, stdout } = await cli([...command, '--help'], false, {});
     expect(code).toBe(0);
     const examples = stdout.slice(stdout.indexOf('\nExamples:\n'));

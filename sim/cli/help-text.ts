@@ -104,6 +104,16 @@ clock offsets, the store's accepted and rejected writes, and each violation
 marked (click it to zoom). Run folders (suite --out, run --out) carry the
 timelines; a plain --json result draws without them.
 `,
+  live: `${block([
+    ['npx locksim live gc-pause --design redis --time-scale 0.1', 'gc-pause against a real redis-server, ten times faster than real time'],
+    ['npx locksim live redlock-clock-jump --json', 'Redlock on five redis-servers, the clock jump through libfaketime; SPEC §9 JSON'],
+  ])}
+Servers bind 127.0.0.1 only, each in its own temporary folder, all stopped
+and removed at the end (also on Ctrl-C). Pauses are SIGSTOP/SIGCONT, crashes
+SIGKILL and a restart, partitions cut the TCP proxies on every link. A fault
+or knob live mode cannot reproduce makes that design's verdicts null, with
+the reason.
+`,
   replay: `${block([
     ['npx locksim replay ls1.eyJwIjoi…', 'a fuzz finding from its token: the run, its traceHash, the property'],
     ['npx locksim replay finding.json --trace -', 'a saved scenario file, with its trace on stdout'],

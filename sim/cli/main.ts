@@ -27,6 +27,7 @@ import { REPO_ROOT } from '../scenario/paths.ts';
 import { CHECK_TIMEOUT_MS, STDIN, formatTimeout, parseTimeoutMs, runCheckCommand } from './commands/check.ts';
 import { runRun, type RunFlags } from './commands/run.ts';
 import { DEFAULT_DETERMINISM_SAMPLE, DEFAULT_RUNS, DEFAULT_SHRINK, runFuzzCommand, type FuzzFlags } from './commands/fuzz.ts';
+import { runLiveCommand, type LiveFlags } from './commands/live.ts';
 import { runReport, type ReportFlags } from './commands/report.ts';
 import { runReplay, type ReplayFlags } from './commands/replay.ts';
 import { MAX_WORKERS, runSuiteCommand, type SuiteFlags } from './commands/suite.ts';
@@ -156,6 +157,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--format <format>', 'html (default) or md: the matrix and the metrics as Markdown')
     .addHelpText('after', EXAMPLES.report)
     .action(async (results: string[], flags: ReportFlags) => setCode(await runReport(results, flags, io)));
+
+  command('live <scenario>', 'the same scenario against real servers on this machine (redis-server, etcd, ZooKeeper; loopback only), live verdicts beside the simulated ones')
+    .option('--design <names>', 'comma-separated designs (default: the scenario\'s)')
+    .option('--seed <n>', 'seed (default: the scenario\'s): the workload\'s draws and the simulated run compared with', parseSeed)
+    .option('--time-scale <x>', 'multiply every duration by x (0 < x ≤ 1, default 1: real time) for a quick check')
+    .option('--keep <dir>', 'keep the servers\' folders (data, logs) under DIR')
+    .option('--json', 'print {"scenario", "seed", "mode": "live", "results"} (SPEC §9), each result with its "agreement", and nothing else')
+    .addHelpText('after', EXAMPLES.live)
+    .action(async (scenario: string, flags: LiveFlags) => setCode(await runLiveCommand(scenario, flags, io)));
 
   command('bench', 'measure this machine: event queue, simulator, checker, fuzzer')
     .option('--json', 'print one JSON object')
