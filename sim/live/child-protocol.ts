@@ -10,7 +10,7 @@
  * timeout; a release called (with why the belief ended) and returned; a
  * section completed (its write acknowledged); the lock learned lost.
  */
-import type { RangeUs } from '../../algorithms/api/index.ts';
+import type { RangeUs, SectionCall, SectionReturn } from '../../algorithms/api/index.ts';
 import type { FencingMode } from '../checker/types.ts';
 
 /** The workload as a client process runs it (durations already scaled by `--time-scale`). */
@@ -41,8 +41,64 @@ export interface RedisChildConfig {
   readonly commandTimeoutUs: number;
 }
 
+/** The `zookeeper` design's client settings (knobs mapped to the real client). */
+export interface ZooKeeperChildConfig {
+  readonly design: 'zookeeper';
+  /** The servers s1…sN: the ports of this client's proxies to their client ports. */
+  readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  /** The session timeout the client asks for (the server negotiates it into [2, 20] ticks). */
+  readonly sessionTimeoutMs: number;
+  readonly onSuspended: 'continue' | 'stop';
+  readonly clientSelfExpiry: boolean;
+  /** ZooKeeper's random pause before each reconnect, at most this (1 s, scaled). */
+  readonly reconnectPauseMaxMs: number;
+  /** The lock recipe's parent node, and where a release leaves its mark for the observer. */
+  readonly lockPath: string;
+  readonly releasedPath: string;
+}
+
+/** The `redlock` design's client settings (knobs mapped to node-redlock 4.2.0 over ioredis). */
+export interface RedlockChildConfig {
+  readonly design: 'redlock';
+  /** The instances s1…sN: the ports of this client's proxies to them. */
+  readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  readonly ttlMs: number;
+  readonly driftFactor: number;
+  /** ioredis `commandTimeout` on each instance's connection (the per-instance timeout node-redlock 4 lacks). */
+  readonly requestTimeoutMs: number;
+  readonly retryDelayUs: number;
+  readonly retryJitterUs: number;
+}
+
 /** A design's client settings (one member per design live mode runs). */
-export type DesignChildConfig = RedisChildConfig;
+/** The `raft-lock` design's client settings: etcd's concurrency.Mutex recipe over the etcd3 client (sim/live/etcd/lock-client.ts). */
+export interface EtcdLockChildConfig {
+  readonly design: 'raft-lock';
+  /** The members s1…sN: the ports of this client's proxies to their client ports. */
+  readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  /** The lease TTL (whole seconds). */
+  readonly ttlS: number;
+  readonly lockPrefix: string;
+  readonly releasedPrefix: string;
+  /** The etcd3 client's timing (sim/live/etcd/connect.ts). */
+  readonly timing: { readonly requestTimeoutMs: number; readonly retryPauseMs: number; readonly breakerHalfOpenMs: number; readonly watchBackoffMs: number };
+}
+
+/** The `cas` design's client settings: etcd transactions on mod_revision (sim/live/etcd/cas-client.ts). */
+export interface EtcdCasChildConfig {
+  readonly design: 'cas';
+  readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  readonly registerKey: string;
+  readonly donePrefix: string;
+  readonly retries: number;
+  readonly backoffUs: number;
+  /** The simulated client's constants, scaled: the backoff's ceiling and the pause when no server answers. */
+  readonly maxBackoffUs: number;
+  readonly noLeaderBackoffUs: number;
+  readonly timing: { readonly requestTimeoutMs: number; readonly retryPauseMs: number; readonly breakerHalfOpenMs: number; readonly watchBackoffMs: number };
+}
+
+export type DesignChildConfig = RedisChildConfig | ZooKeeperChildConfig | RedlockChildConfig | EtcdLockChildConfig | EtcdCasChildConfig;
 
 export interface ChildConfig {
   readonly client: string;
@@ -76,7 +132,14 @@ export type ClientEvent =
   | { readonly kind: 'section-done'; readonly atUs: number }
   | { readonly kind: 'lost'; readonly atUs: number; readonly reason: string }
   | { readonly kind: 'note'; readonly atUs: number; readonly text: string }
-  | { readonly kind: 'done'; readonly atUs: number };
+  | { readonly kind: 'done'; readonly atUs: number }
+  // Lock-free designs (section-workload-live.ts): a section began, an operation was sent / answered, the section ended.
+  | { readonly kind: 'section-start'; readonly atUs: number }
+  | { readonly kind: 'op-call'; readonly atUs: number; readonly call: SectionCall }
+  /** `first`: the section's first read returned (the `acquired` trigger event). */
+  | { readonly kind: 'op-return'; readonly atUs: number; readonly result: SectionReturn; readonly first: boolean }
+  /** `snapshot`: its first read had returned (the `released` trigger event). */
+  | { readonly kind: 'section-end'; readonly atUs: number; readonly written: boolean; readonly timedOut: boolean; readonly snapshot: boolean; readonly reason?: string };
 
 export type FromChild =
   /** Connected to its servers and the store; waiting for `start`. */

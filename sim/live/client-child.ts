@@ -8,11 +8,12 @@
  * SIGSTOP of this process, a crash a SIGKILL: nothing here knows of them.
  */
 import { Rng } from '../core/rng.ts';
-import type { ChildConfig, FromChild, ToChild } from './child-protocol.ts';
+import type { ChildConfig, ClientEvent, FromChild, ToChild } from './child-protocol.ts';
 import { runWorkload } from './child-workload.ts';
 import { sharedClock } from './clock.ts';
-import { designClient } from './clients.ts';
+import { designClient, designSectionClient } from './clients.ts';
 import type { LiveLockClient } from './live-client.ts';
+import { runSectionWorkload, type LiveSectionClient } from './section-workload-live.ts';
 import { StoreClient } from './store-client.ts';
 
 function send(message: FromChild): void {
@@ -22,6 +23,8 @@ function send(message: FromChild): void {
 
 let config: ChildConfig | null = null;
 let client: LiveLockClient | null = null;
+/** A lock-free design's client instead (section-workload-live.ts). */
+let sectionClient: LiveSectionClient | null = null;
 let store: StoreClient | null = null;
 
 function fail(error: unknown): never {
@@ -36,22 +39,20 @@ process.on('unhandledRejection', fail);
 process.on('message', (message: ToChild) => {
   if (message.type === 'config') {
     config = message.config;
-    client = designClient(config, new Rng(config.seed, `live/${config.client}/${config.boot}/client`));
+    const rng = new Rng(config.seed, `live/${config.client}/${config.boot}/client`);
+    sectionClient = designSectionClient(config, rng);
+    if (sectionClient === null) client = designClient(config, rng);
     store = new StoreClient(config.client, config.storePort, config.boot, config.workload.storeTimeoutUs / 1000);
-    Promise.all([client.connect(), store.connect()]).then(() => send({ type: 'ready' }), fail);
+    Promise.all([(sectionClient ?? client!).connect(), store.connect()]).then(() => send({ type: 'ready' }), fail);
     return;
   }
   if (message.type === 'start') {
-    if (config === null || client === null || store === null) fail(new Error('start before config'));
-    const lib = client;
+    if (config === null || (client === null && sectionClient === null) || store === null) fail(new Error('start before config'));
+    const lib = (sectionClient ?? client)!;
     const storeClient = store;
     const clock = sharedClock(message.originNs);
-    runWorkload(config, {
-      clock,
-      client: lib,
-      store: storeClient,
-      emit: (event) => send({ type: 'event', event, requests: lib.requests + storeClient.requests }),
-    })
+    const emit = (event: ClientEvent): void => send({ type: 'event', event, requests: lib.requests + storeClient.requests });
+    (sectionClient !== null ? runSectionWorkload(config, { clock, client: sectionClient, emit }) : runWorkload(config, { clock, client: client!, store: storeClient, emit }))
       .then(async () => {
         await lib.close();
         storeClient.close();

@@ -6,19 +6,33 @@
  * design's knobs when it has them (etcd's defaults: 100 ms and 1000 ms).
  * Ready when every member's `/health` says true (that needs a leader).
  *
- * Not yet: peer links through the proxies. Every member must be given the
- * same peer URL for each member (`--initial-cluster`), so one proxy per
- * member cannot tell which peer a connection comes from; cutting a single
- * server→server link needs per-source addresses, which live mode does not
- * use (it binds 127.0.0.1 only). Client links can be proxied (the client
+ * Peer links (`peerRelay`): etcd members must all be given the same peer URL
+ * for each member (`--initial-cluster`; member ids are hashed from them), so
+ * a plain proxy per member cannot tell which peer a connection comes from.
+ * With `peerRelay`, each member listens on a private port and advertises
+ * the relay's port instead; the relay (sim/live/etcd/peer-relay.ts) finds
+ * which member opened each connection and sends it through that pair's own
+ * proxy, so partitions cut server↔server links too. Without it, members
+ * reach each other directly. Client links can always be proxied (the client
  * port is per member).
+ *
+ * Restarts: the same command on the same ports and folder. `untilHealthy:
+ * false` resolves once the member serves its peer port — a restarted member
+ * of a cluster is healthy only once it has a leader, which may need members
+ * that restart after it (every member crashed at once). A member whose data
+ * was wiped cannot come back as itself (its peers would send it a commit
+ * index beyond its empty log, and etcd panics): it rejoins as a new member
+ * (`join`: `--initial-cluster-state existing` with the cluster MemberAdd
+ * returned), or, when every member lost its data, the cluster starts over
+ * (`fresh`: the original flags, a new cluster with the old token).
  */
 import { basename, join } from 'node:path';
 import { rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { locate } from './binaries.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
-import { etcdHealth, waitReady } from './ready.ts';
+import { etcdHealth, waitReady, type Probe } from './ready.ts';
 import type { ServerProcess } from './server.ts';
 
 export interface EtcdOptions {
@@ -29,27 +43,44 @@ export interface EtcdOptions {
   /** Extra environment per member (libfaketime for clock faults). */
   readonly env?: (name: string) => NodeJS.ProcessEnv | undefined;
   readonly readyTimeoutMs?: number;
+  /**
+   * Puts a relay in front of member `name`'s peer port (`listenPort`) and
+   * returns the port to advertise instead (see the header). Called once per
+   * member before any starts.
+   */
+  readonly peerRelay?: (name: string, listenPort: number) => Promise<number>;
+  /** Called with every member as soon as all are launched, before they are ready (a relay needs their processes). */
+  readonly onLaunched?: (members: readonly EtcdMember[]) => void;
 }
 
 interface MemberPlan {
   readonly name: string;
   readonly clientPort: number;
+  /** Where the member listens for its peers. */
   readonly peerPort: number;
+  /** What the others are told to dial (a relay's port, or `peerPort`). */
+  readonly advertisedPeerPort: number;
   readonly dir: string;
 }
 
-/** The command-line flags of one member. */
-export function etcdArgs(member: MemberPlan, all: readonly MemberPlan[], token: string, options: EtcdOptions): string[] {
-  const url = (port: number): string => `http://${LOOPBACK}:${port}`;
+const url = (port: number): string => `http://${LOOPBACK}:${port}`;
+
+/** `--initial-cluster` for the plans. */
+function initialCluster(all: readonly MemberPlan[]): string {
+  return all.map((m) => `${m.name}=${url(m.advertisedPeerPort)}`).join(',');
+}
+
+/** The command-line flags of one member; `join` makes it join a running cluster instead of forming a new one. */
+export function etcdArgs(member: MemberPlan, all: readonly MemberPlan[], token: string, options: EtcdOptions, join_?: { readonly initialCluster: string }): string[] {
   return [
     '--name', member.name,
     '--data-dir', join(member.dir, 'data'),
     '--listen-client-urls', url(member.clientPort),
     '--advertise-client-urls', url(member.clientPort),
     '--listen-peer-urls', url(member.peerPort),
-    '--initial-advertise-peer-urls', url(member.peerPort),
-    '--initial-cluster', all.map((m) => `${m.name}=${url(m.peerPort)}`).join(','),
-    '--initial-cluster-state', 'new',
+    '--initial-advertise-peer-urls', url(member.advertisedPeerPort),
+    '--initial-cluster', join_?.initialCluster ?? initialCluster(all),
+    '--initial-cluster-state', join_ === undefined ? 'new' : 'existing',
     '--initial-cluster-token', token,
     ...(options.heartbeatMs === undefined ? [] : ['--heartbeat-interval', String(options.heartbeatMs)]),
     ...(options.electionTimeoutMs === undefined ? [] : ['--election-timeout', String(options.electionTimeoutMs)]),
@@ -58,15 +89,38 @@ export function etcdArgs(member: MemberPlan, all: readonly MemberPlan[], token: 
   ];
 }
 
+/**
+ * True once the member serves its peer port (`GET /version`): the process
+ * is up and talking to its peers. (Its client port serves only once the
+ * member is ready, which needs a quorum.)
+ */
+export const etcdPeerAnswers = (peerPort: number): Probe => () =>
+  new Promise((resolve) => {
+    const req = request({ host: LOOPBACK, port: peerPort, path: '/version', method: 'GET', timeout: 500 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+
+export interface EtcdRestartOptions {
+  /** Wait until `/health` says true (default), or only until the member serves its peers (false). */
+  readonly untilHealthy?: boolean;
+  /** Join a running cluster as a new member (its data was wiped and it was re-added with MemberAdd). */
+  readonly join?: { readonly initialCluster: string };
+}
+
 /** One etcd member. */
 export class EtcdMember implements ServerProcess {
   constructor(
     private readonly registry: LiveProcesses,
     private readonly plan: MemberPlan,
-    private readonly args: readonly string[],
-    private readonly env: NodeJS.ProcessEnv | undefined,
+    private readonly all: readonly MemberPlan[],
+    private readonly token: string,
+    private readonly options: EtcdOptions,
     private current: TrackedProcess,
-    private readonly readyTimeoutMs: number | undefined,
   ) {}
 
   get name(): string {
@@ -75,8 +129,13 @@ export class EtcdMember implements ServerProcess {
   get port(): number {
     return this.plan.clientPort;
   }
+  /** The port it listens on for its peers. */
   get peerPort(): number {
     return this.plan.peerPort;
+  }
+  /** The peer URL the cluster knows it by (`http://127.0.0.1:<advertised peer port>`). */
+  get peerUrl(): string {
+    return url(this.plan.advertisedPeerPort);
   }
   get dir(): string {
     return this.plan.dir;
@@ -103,11 +162,12 @@ export class EtcdMember implements ServerProcess {
     if (this.alive()) throw new Error(`etcd ${this.name} is running: crash it before wiping its data`);
     rmSync(join(this.dir, 'data'), { recursive: true, force: true });
   }
-  async restart(): Promise<void> {
+  async restart(options: EtcdRestartOptions = {}): Promise<void> {
     if (this.alive()) throw new Error(`etcd ${this.name} is still running`);
-    this.current = launch(this.registry, this.plan, this.args, this.env);
-    // A restarted member of a cluster is healthy again once it has rejoined a leader.
-    await waitReady(this.current, etcdHealth(this.port), `etcd ${this.name} (restart)`, this.readyTimeoutMs);
+    const args = etcdArgs(this.plan, this.all, this.token, this.options, options.join);
+    this.current = launch(this.registry, this.plan, args, this.options.env?.(this.plan.name));
+    const probe = options.untilHealthy === false ? etcdPeerAnswers(this.peerPort) : etcdHealth(this.port);
+    await waitReady(this.current, probe, `etcd ${this.name} (restart)`, this.options.readyTimeoutMs);
   }
   async stop(): Promise<void> {
     await this.registry.stop(this.current);
@@ -122,13 +182,15 @@ function launch(registry: LiveProcesses, plan: MemberPlan, args: readonly string
 export async function startEtcd(registry: LiveProcesses, options: EtcdOptions): Promise<EtcdMember[]> {
   locate('etcd');
   const ports = await freePorts(options.names.length * 2);
-  const plans: MemberPlan[] = options.names.map((name, i) => ({ name, clientPort: ports[2 * i], peerPort: ports[2 * i + 1], dir: registry.tempDir(`etcd-${name}`) }));
+  const plans: MemberPlan[] = [];
+  for (const [i, name] of options.names.entries()) {
+    const peerPort = ports[2 * i + 1];
+    const advertisedPeerPort = options.peerRelay === undefined ? peerPort : await options.peerRelay(name, peerPort);
+    plans.push({ name, clientPort: ports[2 * i], peerPort, advertisedPeerPort, dir: registry.tempDir(`etcd-${name}`) });
+  }
   const token = `locksim-${basename(plans[0].dir)}`;
-  const members = plans.map((plan) => {
-    const args = etcdArgs(plan, plans, token, options);
-    const env = options.env?.(plan.name);
-    return new EtcdMember(registry, plan, args, env, launch(registry, plan, args, env), options.readyTimeoutMs);
-  });
+  const members = plans.map((plan) => new EtcdMember(registry, plan, plans, token, options, launch(registry, plan, etcdArgs(plan, plans, token, options), options.env?.(plan.name))));
+  options.onLaunched?.(members);
   await Promise.all(members.map((m) => waitReady(m.process, etcdHealth(m.port), `etcd ${m.name} (port ${m.port})`, options.readyTimeoutMs)));
   return members;
 }

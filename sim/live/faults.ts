@@ -20,8 +20,17 @@
  *   `duplicate` cannot be done to a TCP stream (TCP retransmits what is
  *   lost and never duplicates), so such a fault is unsupported.
  * - `heal`: every partition in force. Counts `linksHealed`.
- * - `clock-jump`, `clock-drift`: not yet (they need libfaketime with an
- *   offset file changed at run time); unsupported.
+ * - `clock-jump`, `clock-drift`: the target server's faked wall clock
+ *   (faketime.ts: libfaketime with an offset file rewritten at run time)
+ *   steps by `by`, or runs at (1 + rate)× true speed for `duration` or to
+ *   the end. Only servers of designs that run them under libfaketime (their
+ *   server names carry faketime.ts's mark: today redlock's instances) and
+ *   only when libfaketime is installed; never clients (ClientProcess forks
+ *   them without it). Counts `wallJumpedMs` / `drifting` as the simulator
+ *   does, and, after a jump, `offsetMs.<node>`: the server's wall clock
+ *   minus true wall time as the server itself reports it (Redis `TIME`),
+ *   the proof the jump took. Not modelled: the simulator's drift also
+ *   scales the node's monotonic clock; live, only the wall clock moves.
  * A fault that cannot be injected is refused before the run (`whyUnsupported`)
  * and the run's verdicts are then null (SPEC §9); one whose target is not
  * there when it fires is reported skipped, as in simulation. A fault action
@@ -31,6 +40,7 @@ import { partitionPlan, type Link } from '../faults/partition.ts';
 import type { Fault, TriggerEvent } from '../faults/types.ts';
 import type { Durability } from '../core/disk.ts';
 import type { TrueClock } from './clock.ts';
+import { whyNoFaketime, type FakeClock } from './faketime.ts';
 import type { LiveNetwork } from './network.ts';
 import type { LiveFaultReport } from './result.ts';
 
@@ -53,6 +63,10 @@ export interface LiveFaultWorld {
   restart(node: string): Promise<void>;
   /** Why the deployment cannot crash server `node` with `durable` (null: it can). */
   whyCannotCrash(node: string, durable: Durability): string | null;
+  /** Whether the design's servers run under libfaketime (its adapter's `fakesClocks`). */
+  readonly fakesClocks: boolean;
+  /** Server `node`'s faked clock, once the deployment runs (undefined: none). */
+  fakeClock(node: string): FakeClock | undefined;
 }
 
 interface MutableReport {
@@ -70,7 +84,7 @@ interface MutableReport {
 }
 
 /** Why live mode cannot inject `fault` in this deployment (null: it can). */
-export function whyUnsupported(fault: Fault, world: Pick<LiveFaultWorld, 'servers' | 'whyCannotCrash'>): string | null {
+export function whyUnsupported(fault: Fault, world: Pick<LiveFaultWorld, 'servers' | 'whyCannotCrash' | 'fakesClocks'>): string | null {
   switch (fault.kind) {
     case 'pause':
     case 'heal':
@@ -91,8 +105,21 @@ export function whyUnsupported(fault: Fault, world: Pick<LiveFaultWorld, 'server
       return null;
     case 'clock-jump':
     case 'clock-drift':
-      return `${fault.kind} is not live yet: it needs the server under libfaketime with an offset file changed at run time`;
+      return whyNoClockFault(fault.kind, fault.target, world);
   }
+}
+
+/** Why a clock fault on `target` cannot be injected in a deployment with these servers (null: it can). */
+function whyNoClockFault(kind: string, target: string, world: Pick<LiveFaultWorld, 'servers' | 'fakesClocks'>): string | null {
+  const onServers = target === 'servers' || target === 'leader' || world.servers.includes(target);
+  if (!onServers) {
+    return `${kind} on a client (${target}) is not live: client processes are forked without libfaketime (ClientProcess passes them the harness's environment), so their clocks cannot be moved`;
+  }
+  if (!world.fakesClocks) {
+    return `${kind} is not live for this design: its live deployment does not run its servers under libfaketime, so their clocks cannot be moved (live mode does this for redlock's instances)`;
+  }
+  const why = whyNoFaketime();
+  return why === null ? null : `${kind} needs the servers under libfaketime, and ${why}`;
 }
 
 export class LiveFaultScheduler {
@@ -235,11 +262,9 @@ export class LiveFaultScheduler {
           }
           return;
         case 'clock-jump':
+          return await this.clockJump(fault.target, fault.byUs, report);
         case 'clock-drift':
-          report.skipped = whyUnsupported(fault, this.world) ?? 'unsupported';
-          report.effect.unsupported = report.skipped;
-          report.endedAt = now;
-          return;
+          return this.clockDrift(fault.target, fault.rate, fault.durationUs, report);
       }
     } catch (error) {
       report.effect.error = (error as Error).message;
@@ -294,6 +319,64 @@ export class LiveFaultScheduler {
     this.count(report, 'pausedMs', durationUs / 1000);
     report.open = true;
     this.at(untilUs, () => {
+      report.open = false;
+      report.endedAt = this.world.clock.nowUs();
+    });
+  }
+
+  /** The faked clocks of `nodes` (faketime.ts), or null with `effect.error` saying which node has none. */
+  private clocksOf(nodes: readonly string[], kind: string, report: MutableReport): FakeClock[] | null {
+    const missing = nodes.filter((node) => this.world.fakeClock(node) === undefined);
+    if (missing.length > 0) {
+      const why = whyNoClockFault(kind, missing[0], this.world) ?? 'the deployment started it without libfaketime';
+      report.effect.unsupported = why;
+      report.effect.error = `cannot ${kind} ${missing.join(', ')}: ${why}`;
+      return null;
+    }
+    return nodes.map((node) => this.world.fakeClock(node)!);
+  }
+
+  private async clockJump(target: string, byUs: number, report: MutableReport): Promise<void> {
+    const nodes = this.targets(report, target);
+    const now = report.firedAt!;
+    report.endedAt = now;
+    if (nodes === null) return;
+    const clocks = this.clocksOf(nodes, 'clock-jump', report);
+    if (clocks === null) return;
+    for (const clock of clocks) {
+      clock.jump(byUs);
+      this.count(report, 'wallJumpedMs', byUs / 1000);
+    }
+    // Proof it took: the servers' own wall clocks, read back (a paused or crashed server does not answer: not counted).
+    for (const clock of clocks) {
+      const offsetMs = await clock.probe?.();
+      if (offsetMs !== undefined && offsetMs !== null) report.effect[`offsetMs.${clock.node}`] = Math.round(offsetMs);
+    }
+  }
+
+  private clockDrift(target: string, rate: number, durationUs: number | undefined, report: MutableReport): void {
+    const nodes = this.targets(report, target);
+    const now = report.firedAt!;
+    if (nodes === null) {
+      report.endedAt = now;
+      return;
+    }
+    const clocks = this.clocksOf(nodes, 'clock-drift', report);
+    if (clocks === null) {
+      report.endedAt = now;
+      return;
+    }
+    for (const clock of clocks) {
+      const before = clock.drift(rate);
+      this.count(report, 'drifting');
+      if (durationUs !== undefined) this.at(now + durationUs, () => void clock.drift(before));
+    }
+    if (durationUs === undefined) {
+      report.endedAt = now;
+      return;
+    }
+    report.open = true;
+    this.at(now + durationUs, () => {
       report.open = false;
       report.endedAt = this.world.clock.nowUs();
     });

@@ -41,24 +41,29 @@ export class LiveNetwork {
     return this.proxies.get(`${opener}->${target}`);
   }
 
-  /** The proxy and direction that carry bytes from `from` to `to`, if any connection does. */
-  private carrier(from: string, to: string): { proxy: TcpProxy; direction: 'up' | 'down' } | undefined {
+  /**
+   * The proxies and directions that carry bytes from `from` to `to`: the
+   * connections `from` opened (`up`) and those `to` opened (`down`) — both,
+   * when each side opens connections to the other (ZooKeeper's peers).
+   */
+  private carriers(from: string, to: string): Array<{ proxy: TcpProxy; direction: 'up' | 'down' }> {
+    const found: Array<{ proxy: TcpProxy; direction: 'up' | 'down' }> = [];
     const up = this.proxies.get(`${from}->${to}`);
-    if (up !== undefined) return { proxy: up, direction: 'up' };
+    if (up !== undefined) found.push({ proxy: up, direction: 'up' });
     const down = this.proxies.get(`${to}->${from}`);
-    if (down !== undefined) return { proxy: down, direction: 'down' };
-    return undefined;
+    if (down !== undefined) found.push({ proxy: down, direction: 'down' });
+    return found;
   }
 
   /** Fault `index` cuts `from → to`; true if a proxy carries that link. */
   cut(from: string, to: string, index: number): boolean {
-    const carrier = this.carrier(from, to);
+    const carriers = this.carriers(from, to);
     const key = `${from}->${to}`;
     const by = this.cuts.get(key) ?? new Set<number>();
     by.add(index);
     this.cuts.set(key, by);
-    carrier?.proxy.cut(carrier.direction, 'stall');
-    return carrier !== undefined;
+    for (const carrier of carriers) carrier.proxy.cut(carrier.direction, 'stall');
+    return carriers.length > 0;
   }
 
   /** Fault `index` no longer cuts `from → to`; the link heals when no fault cuts it. */
@@ -69,8 +74,7 @@ export class LiveNetwork {
     by.delete(index);
     if (by.size > 0) return;
     this.cuts.delete(key);
-    const carrier = this.carrier(from, to);
-    carrier?.proxy.heal(carrier.direction);
+    for (const carrier of this.carriers(from, to)) carrier.proxy.heal(carrier.direction);
   }
 
   /** Opens (or, with `delayUs` undefined, closes) fault `index`'s window of added delay on every link. */

@@ -13,6 +13,13 @@
  * key's logical expiry — what clients see — does not depend on it). Not
  * configured: anything that does not bear on locking.
  *
+ * Clock faults: with a `fakeClock` (faketime.ts) the server runs under
+ * libfaketime with that clock's offset file (every life of it: a restart
+ * reads the same file), with `jemalloc-bg-thread no` (jemalloc is not its
+ * allocator there, see faketime.ts, so its background purger has nothing
+ * to do), libfaketime's shared-memory names unlinked once it is up, and the
+ * clock's `probe` reading the server's wall clock with `TIME`.
+ *
  * Not modelled: an operating-system crash (a SIGKILL keeps whatever Redis
  * already wrote to the kernel, fsynced or not; `wipeData` stands in for a
  * lost disk).
@@ -20,9 +27,10 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locate } from './binaries.ts';
+import { forgetShm, type FakeClock } from './faketime.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
-import { redisPing, waitReady } from './ready.ts';
+import { redisPing, tcpAsk, waitReady } from './ready.ts';
 import type { ServerProcess } from './server.ts';
 
 export interface RedisServerOptions {
@@ -32,8 +40,10 @@ export interface RedisServerOptions {
   readonly aof: 'none' | 'everysec' | 'always';
   /** For a replica: the port (a proxy's) where it reaches its primary. */
   readonly replicaOfPort?: number;
-  /** Extra environment (libfaketime's preload for clock faults). */
+  /** Extra environment. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Run it under libfaketime with this clock (clock faults). */
+  readonly fakeClock?: FakeClock;
   /** How long to wait for it to come up. */
   readonly readyTimeoutMs?: number;
 }
@@ -54,6 +64,7 @@ export function redisConfig(port: number, dir: string, options: RedisServerOptio
     `appendfsync ${options.aof === 'always' ? 'always' : 'everysec'}`,
     'notify-keyspace-events Egx',
     'hz 100',
+    ...(options.fakeClock === undefined ? [] : ['jemalloc-bg-thread no']),
     ...(options.replicaOfPort === undefined ? [] : [`replicaof ${LOOPBACK} ${options.replicaOfPort}`, 'replica-read-only yes']),
     '',
   ].join('\n');
@@ -83,6 +94,10 @@ export class RedisServer implements ServerProcess {
       const process_ = launch(registry, binary, port, dir, options);
       try {
         await waitReady(process_, redisPing(port), `redis-server ${options.name} (port ${port})`, options.readyTimeoutMs);
+        if (options.fakeClock !== undefined) {
+          forgetShm(process_.pid);
+          options.fakeClock.probe = () => wallClockOffsetMs(port);
+        }
         return new RedisServer(registry, options, port, dir, process_);
       } catch (error) {
         await registry.kill(process_);
@@ -136,6 +151,7 @@ export class RedisServer implements ServerProcess {
     if (this.alive()) throw new Error(`redis-server ${this.options.name} is still running`);
     this.current = launch(this.registry, locate('redis-server'), this.port, this.dir, this.options);
     await waitReady(this.current, redisPing(this.port), `redis-server ${this.options.name} (restart, port ${this.port})`, this.options.readyTimeoutMs);
+    if (this.options.fakeClock !== undefined) forgetShm(this.current.pid);
   }
 
   /** SIGTERM (Redis flushes its AOF and exits), SIGKILL if it lingers. */
@@ -149,7 +165,22 @@ function launch(registry: LiveProcesses, binary: string, port: number, dir: stri
   writeFileSync(conf, redisConfig(port, dir, options));
   return registry.spawn(`redis-server ${options.name}`, binary, [conf], {
     cwd: dir,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...options.fakeClock?.env() },
     logFile: join(dir, 'redis.log'),
   });
+}
+
+/**
+ * The server's wall clock minus ours (ms), from its `TIME` reply taken
+ * halfway through the round trip; null when it does not answer within
+ * 200 ms (paused, down).
+ */
+export async function wallClockOffsetMs(port: number): Promise<number | null> {
+  const sentMs = Date.now();
+  const answer = await tcpAsk(port, 'TIME\r\n', (a) => /^\*2\r\n\$\d+\r\n\d+\r\n\$\d+\r\n\d+\r\n/.test(a), 200);
+  const doneMs = Date.now();
+  const match = /^\*2\r\n\$\d+\r\n(\d+)\r\n\$\d+\r\n(\d+)\r\n/.exec(answer);
+  if (match === null) return null;
+  const serverMs = Number(match[1]) * 1000 + Number(match[2]) / 1000;
+  return serverMs - (sentMs + doneMs) / 2;
 }

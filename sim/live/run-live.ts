@@ -41,6 +41,7 @@ import type { ChildWorkload } from './child-protocol.ts';
 import { HarnessClock } from './clock.ts';
 import { whyUnsupported } from './faults.ts';
 import { buildLiveHistory } from './history.ts';
+import { buildLiveSectionHistory } from './section-workload-live.ts';
 import { LiveNetwork } from './network.ts';
 import { LiveProcesses } from './processes.ts';
 import { LIVE_ADAPTERS, LIVE_DESIGNS } from './designs.ts';
@@ -94,7 +95,7 @@ export async function runLiveDesign(scenario: Scenario, designName: string, opti
   }
   const mappings = adapter.knobMappings(knobs, permits);
   const servers = adapter.serverNames(knobs);
-  const crashCheck = { servers, whyCannotCrash: (node: string, durable: Durability) => adapter.whyCannotCrash(knobs, node, durable) };
+  const crashCheck = { servers, whyCannotCrash: (node: string, durable: Durability) => adapter.whyCannotCrash(knobs, node, durable), fakesClocks: adapter.fakesClocks(knobs) };
   const reasons = [
     adapter.whyUnsupported(knobs),
     scaled.network.loss > 0 || scaled.network.duplicate > 0
@@ -147,14 +148,16 @@ export async function runLiveDesign(scenario: Scenario, designName: string, opti
     sink.session = session;
     const outcome = await session.run();
     const serverInfo = liveService.info();
-    const history = buildLiveHistory({
+    const historyInput = {
       clients: Array.from({ length: scaled.workload.clients }, (_, i) => `c${i + 1}`),
       clientLog: outcome.clientLog,
       service: liveService.events,
       store: store.accesses,
       endUs: outcome.endUs,
       quorum: liveService.quorum,
-    });
+    };
+    // A lock-free design (a section client in simulation) is judged on its operations and acknowledged writes.
+    const history = design.createSectionClient !== undefined ? buildLiveSectionHistory(historyInput) : { ...buildLiveHistory(historyInput), registerWrites: [] };
     if (outcome.faultErrors.length > 0) {
       return nullResult(base, `the live run failed: ${outcome.faultErrors.join('; ')}`, mappings, outcome.faults, serverInfo);
     }
@@ -165,7 +168,7 @@ export async function runLiveDesign(scenario: Scenario, designName: string, opti
       fencing: scaled.workload.fencing,
       endUs: outcome.endUs,
       recorder,
-      registerWrites: [],
+      registerWrites: history.registerWrites,
       serviceHistory: history.serviceHistory,
     });
     // judgeLiveness reads from the simulation only whether a client is down at the end: a stand-in that answers that.

@@ -8,6 +8,7 @@
 import type { Durability } from '../core/disk.ts';
 import type { DesignChildConfig } from './child-protocol.ts';
 import type { LiveNetwork } from './network.ts';
+import type { FakeClock } from './faketime.ts';
 import type { LiveServerInfo } from './result.ts';
 import type { ServerProcess } from './server.ts';
 
@@ -38,6 +39,8 @@ export interface LiveService {
   /** Kills server `node`, keeping what `durable` allows; effect counters. */
   crash(node: string, durable: Durability): Promise<Record<string, number>>;
   restart(node: string): Promise<void>;
+  /** The faked clock of server `node` (faketime.ts), when the deployment runs it under libfaketime. */
+  fakeClock?(node: string): FakeClock | undefined;
   /** What ran, for the result. */
   info(): LiveServerInfo[];
   close(): Promise<void>;

@@ -95,6 +95,13 @@ export class LiveSession {
       case 'section-done':
         this.sectionsDone.set(client, (this.sectionsDone.get(client) ?? 0) + 1);
         return;
+      // Lock-free designs (section-workload-live.ts): the first read of a section is its `acquired`, the section's end its `released`.
+      case 'op-return':
+        if (event.first) notify('acquired');
+        return;
+      case 'section-end':
+        if (event.snapshot) notify('released');
+        return;
       default:
         return;
     }
@@ -168,6 +175,8 @@ export class LiveSession {
         this.clientLog.push({ client: node, life: this.lives.get(node)!, event: { kind: 'restarted', atUs: clock.nowUs() } });
       },
       whyCannotCrash: (node, durable) => (isServer(node) ? service.whyCannotCrash(node, durable) : null),
+      fakesClocks: service.fakeClock !== undefined,
+      fakeClock: (node) => service.fakeClock?.(node),
     };
   }
 

@@ -17,6 +17,7 @@ export const REDIS_ADAPTER: LiveAdapter<RedisLiveKnobs> = {
   programs: ['redis-server'],
   serverNames: redisServerNames,
   knobMappings: redisKnobMappings,
+  fakesClocks: () => false,
   whyUnsupported: whyRedisUnsupported,
   whyCannotCrash: (knobs, _node, durable) => whyRedisCannotCrash(knobs, durable),
   leaseUs: (knobs) => knobs.ttlUs,

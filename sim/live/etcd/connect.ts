@@ -1,0 +1,65 @@
+/**
+ * The etcd3 client as the live clients use it: every member's client port
+ * (through this client's proxies), etcd3's own fault handling — a random
+ * member per call, the call retried on a recoverable gRPC error up to 3
+ * times (the library's default), a member skipped after 3 failures in a row
+ * until its circuit breaker half-opens — with two changes for live mode:
+ *
+ * - a deadline on every unary call (`requestTimeoutMs`): etcd3 sets none,
+ *   and a call through a partitioned (stalled) link would wait until the
+ *   partition heals; the simulated clients give up an attempt after their
+ *   request timeout and try another server, which this reproduces;
+ * - the breaker's 5 s half-open time and the watch stream's reconnect
+ *   backoff (30 s at most) are library constants that do not shrink with
+ *   `--time-scale`: they are scaled like the simulated clients' constants.
+ *
+ * A call retried after a timeout may apply twice; the live clients make
+ * every write idempotent or able to recognise its own earlier success
+ * (lock-client.ts, cas-client.ts).
+ */
+import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, retry } from 'cockatiel';
+import { Etcd3, isRecoverableError } from 'etcd3';
+import { LOOPBACK } from '../ports.ts';
+
+/** The live client's timing (ms), scaled. */
+export interface EtcdClientTiming {
+  readonly requestTimeoutMs: number;
+  /** Pause before trying again after a call failed for good. */
+  readonly retryPauseMs: number;
+  readonly breakerHalfOpenMs: number;
+  readonly watchBackoffMs: number;
+}
+
+/** etcd3's circuit breaker half-opens after this (connection-pool.ts, defaultCircuitBreaker). */
+export const BREAKER_HALF_OPEN_MS = 5000;
+/** The least deadline given to an etcd request: a proposal is fsynced on a majority, on a machine every process of the run shares. */
+export const REQUEST_TIMEOUT_FLOOR_MS = 250;
+
+/** A client of the members listening (or proxied) at `ports`. */
+export function etcdClient(ports: readonly number[], timing: EtcdClientTiming): Etcd3 {
+  return new Etcd3({
+    hosts: ports.map((port) => `http://${LOOPBACK}:${port}`),
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timing.requestTimeoutMs }),
+    faultHandling: {
+      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: timing.breakerHalfOpenMs, breaker: new ConsecutiveBreaker(3) }),
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: 3 }),
+      watchBackoff: new ConstantBackoff(timing.watchBackoffMs).next(),
+    },
+  });
+}
+
+/** Resolves after `ms`, or at once when `wake` is called first (`wake` is then a no-op). */
+export function pause(ms: number): { readonly done: Promise<void>; readonly wake: () => void } {
+  let wake!: () => void;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
+/** Monotonic µs (hrtime): what a client measures its own lease with. */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
