@@ -26,11 +26,12 @@
  * returned), or, when every member lost its data, the cluster starts over
  * (`fresh`: the original flags, a new cluster with the old token).
  */
-import { basename, join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { basename, join } from 'node:path';
 import { locate } from './binaries.ts';
-import { freePorts, LOOPBACK } from './ports.ts';
+import { LOOPBACK } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
 import { etcdHealth, waitReady, type Probe } from './ready.ts';
 import type { ServerProcess } from './server.ts';
@@ -49,6 +50,13 @@ export interface EtcdOptions {
    * member before any starts.
    */
   readonly peerRelay?: (name: string, listenPort: number) => Promise<number>;
+  /**
+   * etcd's `--strict-reconfig-check` (default true): with it, MemberAdd is
+   * refused until every member has been connected for 5 s (HealthInterval),
+   * which a wiped member rejoining soon after the cluster started would wait
+   * out. Only membership changes are checked by it.
+   */
+  readonly strictReconfigCheck?: boolean;
   /** Called with every member as soon as all are launched, before they are ready (a relay needs their processes). */
   readonly onLaunched?: (members: readonly EtcdMember[]) => void;
 }
@@ -84,6 +92,7 @@ export function etcdArgs(member: MemberPlan, all: readonly MemberPlan[], token: 
     '--initial-cluster-token', token,
     ...(options.heartbeatMs === undefined ? [] : ['--heartbeat-interval', String(options.heartbeatMs)]),
     ...(options.electionTimeoutMs === undefined ? [] : ['--election-timeout', String(options.electionTimeoutMs)]),
+    ...(options.strictReconfigCheck === false ? ['--strict-reconfig-check=false'] : []),
     '--logger', 'zap',
     '--log-outputs', 'stderr',
   ];
@@ -178,15 +187,47 @@ function launch(registry: LiveProcesses, plan: MemberPlan, args: readonly string
   return registry.spawn(`etcd ${plan.name}`, locate('etcd'), args, { cwd: plan.dir, env: { ...process.env, ...env }, logFile: join(plan.dir, 'etcd.log') });
 }
 
+/**
+ * `n` free loopback ports, kept bound until `release()`: the relays and
+ * proxies made meanwhile listen on ports the kernel picks, which could
+ * otherwise be one just picked for a member, and the member would fail to
+ * bind it.
+ */
+async function reservePorts(n: number): Promise<{ readonly ports: number[]; release(): Promise<void> }> {
+  const servers = Array.from({ length: n }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host: LOOPBACK, port: 0, exclusive: true }, () => {
+            const address = server.address();
+            if (address === null || typeof address === 'string') reject(new Error('could not read the port the kernel picked'));
+            else resolve(address.port);
+          });
+        }),
+    ),
+  ).catch(async (error: unknown) => {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
+    throw error;
+  });
+  return { ports, release: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => {}) };
+}
+
 /** Starts every member at once (a cluster needs them together) and waits until each is healthy. */
 export async function startEtcd(registry: LiveProcesses, options: EtcdOptions): Promise<EtcdMember[]> {
   locate('etcd');
-  const ports = await freePorts(options.names.length * 2);
+  const reserved = await reservePorts(options.names.length * 2);
+  const { ports } = reserved;
   const plans: MemberPlan[] = [];
-  for (const [i, name] of options.names.entries()) {
-    const peerPort = ports[2 * i + 1];
-    const advertisedPeerPort = options.peerRelay === undefined ? peerPort : await options.peerRelay(name, peerPort);
-    plans.push({ name, clientPort: ports[2 * i], peerPort, advertisedPeerPort, dir: registry.tempDir(`etcd-${name}`) });
+  try {
+    for (const [i, name] of options.names.entries()) {
+      const peerPort = ports[2 * i + 1];
+      const advertisedPeerPort = options.peerRelay === undefined ? peerPort : await options.peerRelay(name, peerPort);
+      plans.push({ name, clientPort: ports[2 * i], peerPort, advertisedPeerPort, dir: registry.tempDir(`etcd-${name}`) });
+    }
+  } finally {
+    await reserved.release();
   }
   const token = `locksim-${basename(plans[0].dir)}`;
   const members = plans.map((plan) => new EtcdMember(registry, plan, plans, token, options, launch(registry, plan, etcdArgs(plan, plans, token, options), options.env?.(plan.name))));

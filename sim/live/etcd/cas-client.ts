@@ -40,7 +40,7 @@ class Abandoned extends Error {}
 const buf = (s: string): Buffer => Buffer.from(s);
 
 export class EtcdCasLiveClient implements LiveSectionClient {
-  private readonly etcd: Etcd3;
+  private etcdClient: Etcd3 | null = null;
   private run: { live: boolean; wake: (() => void) | null } | null = null;
   private seq = 0;
   requests = 0;
@@ -50,14 +50,19 @@ export class EtcdCasLiveClient implements LiveSectionClient {
     private readonly boot: number,
     private readonly config: EtcdCasChildConfig,
     private readonly rng: Rng,
-  ) {
-    this.etcd = etcdClient(
-      config.servers.map((s) => s.port),
-      config.timing,
-    );
+  ) {}
+
+  /** The etcd3 client (made by `connect`). */
+  private get etcd(): Etcd3 {
+    if (this.etcdClient === null) throw new Error('etcd cas client: used before connect()');
+    return this.etcdClient;
   }
 
   async connect(): Promise<void> {
+    this.etcdClient ??= await etcdClient(
+      this.config.servers.map((s) => s.port),
+      this.config.timing,
+    );
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -173,6 +178,6 @@ export class EtcdCasLiveClient implements LiveSectionClient {
 
   async close(): Promise<void> {
     this.abandon();
-    this.etcd.close();
+    this.etcdClient?.close();
   }
 }

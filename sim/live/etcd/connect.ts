@@ -17,8 +17,7 @@
  * every write idempotent or able to recognise its own earlier success
  * (lock-client.ts, cas-client.ts).
  */
-import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, retry } from 'cockatiel';
-import { Etcd3, isRecoverableError } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { LOOPBACK } from '../ports.ts';
 
 /** The live client's timing (ms), scaled. */
@@ -35,8 +34,14 @@ export const BREAKER_HALF_OPEN_MS = 5000;
 /** The least deadline given to an etcd request: a proposal is fsynced on a majority, on a machine every process of the run shares. */
 export const REQUEST_TIMEOUT_FLOOR_MS = 250;
 
-/** A client of the members listening (or proxied) at `ports`. */
-export function etcdClient(ports: readonly number[], timing: EtcdClientTiming): Etcd3 {
+/**
+ * A client of the members listening (or proxied) at `ports`. etcd3 (with
+ * gRPC and its protobuf definitions, about half a second of CPU) is loaded
+ * on first use, so the client processes of other designs, which bundle
+ * this file too, never load it.
+ */
+export async function etcdClient(ports: readonly number[], timing: EtcdClientTiming): Promise<Etcd3> {
+  const [{ circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, retry }, { Etcd3, isRecoverableError }] = await Promise.all([import('cockatiel'), import('etcd3')]);
   return new Etcd3({
     hosts: ports.map((port) => `http://${LOOPBACK}:${port}`),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timing.requestTimeoutMs }),

@@ -24,6 +24,10 @@
  * never acknowledged; `none` wipes the data folder, and the member rejoins
  * as a new member (MemberRemove + MemberAdd by a member that kept its data)
  * — or, when every member lost its data, the cluster starts over empty.
+ * Clock faults cannot be injected: etcd is a Go program, and Go reads the
+ * clock through the vDSO, not libc, so libfaketime does not move it (etcd
+ * 3.4.23 under `FAKETIME=-2d` logs today's time); the adapters say
+ * `fakesClocks: false`.
  */
 import { execFileSync } from 'node:child_process';
 import type { Durability } from '../../core/disk.ts';
@@ -68,6 +72,11 @@ export const RELEASED_PREFIX = 'locksim/released/';
 export const REGISTER_KEY = 'locksim/register';
 /** Where a successful compare-and-set leaves its request id (the server-side deduplication the simulated register keeps). */
 export const CAS_DONE_PREFIX = 'locksim/cas-done/';
+
+/** A lock grant's identity: the lock key and its create revision (a session that acquires again reuses its key). */
+export function grantId(key: string, createRevision: number): string {
+  return `${key}@${createRevision}`;
+}
 
 /** etcd's flags for a knob's election timeout (min, µs) and heartbeat (µs), scaled. */
 export interface EtcdTiming {
@@ -209,7 +218,8 @@ export function raftLockKnobMappings(knobs: RaftLockLiveKnobs, permits: number):
       knob: 'keepAlive',
       value: ms(knobs.keepAliveUs),
       real: `etcd3 sends LeaseKeepAlive every TTL/3 = ${Math.round((ttl * 1000) / 3)} ms (the Go client's period)`,
-      note: 'the client library fixes the period at TTL/3; the knob is not settable',
+      note:
+        'the client library fixes the period at TTL/3; the knob is not settable. etcd3 reports the lease lost only when a keep-alive reply says TTL 0, or after 2 × TTL without a reply once it reconnects; the simulated client (as Go\'s clientv3) gives up at the last reply\'s receipt + TTL, so a holder cut off from the cluster believes longer live',
     },
     { knob: 'reads', value: knobs.reads, real: readsReal, ...(readsNote === undefined ? {} : { note: readsNote }) },
     {

@@ -14,9 +14,10 @@
  *   keys under the prefix have a lower create revision: for a mutex, watch
  *   for the deletion of the newest of them (the recipe's waitDeletes), for
  *   a semaphore for any deletion under the prefix; re-check after each
- *   (and every TTL, in case a watch event was missed). Before reporting the
- *   grant, check our key still exists with our revision (etcd 3.5's
- *   Mutex.Lock does; 3.4's did not): if not, our lease ran out while we
+ *   (and every TTL, in case a watch event was missed). Each check also
+ *   reads our own key (one read-only transaction): before reporting the
+ *   grant, our key must still exist with our revision (etcd 3.5's
+ *   Mutex.Lock checks; 3.4's did not): if not, our lease ran out while we
  *   waited — start over with a fresh session, as ErrSessionExpired does.
  * - Abandon (acquireTimeout; Mutex.Lock with a cancelled context): delete
  *   our own key, and only ours; the next acquire waits for that delete.
@@ -36,7 +37,7 @@ import type { Etcd3, Lease } from 'etcd3';
 import type { EtcdLockChildConfig } from '../child-protocol.ts';
 import type { LiveGrant, LiveLockClient } from '../live-client.ts';
 import { etcdClient, monotonicUs, pause } from './connect.ts';
-import { grantId } from './observer.ts';
+import { grantId } from './deployment.ts';
 
 interface Session {
   readonly lease: Lease;
@@ -70,7 +71,7 @@ function prefixEnd(prefix: string): Buffer {
 }
 
 export class EtcdLockLiveClient implements LiveLockClient {
-  private readonly etcd: Etcd3;
+  private etcdClient: Etcd3 | null = null;
   private session: Session | null = null;
   private opening: Promise<Session> | null = null;
   private attempt: Attempt | null = null;
@@ -85,14 +86,19 @@ export class EtcdLockLiveClient implements LiveLockClient {
     private readonly client: string,
     private readonly config: EtcdLockChildConfig,
     private readonly permits: number,
-  ) {
-    this.etcd = etcdClient(
-      config.servers.map((s) => s.port),
-      config.timing,
-    );
+  ) {}
+
+  /** The etcd3 client (made by `connect`). */
+  private get etcd(): Etcd3 {
+    if (this.etcdClient === null) throw new Error('etcd lock client: used before connect()');
+    return this.etcdClient;
   }
 
   async connect(): Promise<void> {
+    this.etcdClient ??= await etcdClient(
+      this.config.servers.map((s) => s.port),
+      this.config.timing,
+    );
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -225,20 +231,25 @@ export class EtcdLockLiveClient implements LiveLockClient {
     const end = prefixEnd(this.config.lockPrefix);
     for (;;) {
       if (!attempt.live || session.lost) return false;
+      // One read-only transaction (one linearizable read): the keys before ours, and ours.
       this.requests++;
-      const lower = await this.etcd.kv.range({ key: prefix, range_end: end, max_create_revision: rev - 1, sort_target: 'Create', sort_order: 'Ascend' });
+      const res = await this.etcd.kv.txn({
+        compare: [],
+        success: [
+          { request_range: { key: prefix, range_end: end, max_create_revision: rev - 1, sort_target: 'Create', sort_order: 'Ascend' } },
+          { request_range: { key: buf(session.key) } },
+        ],
+        failure: [],
+      });
       if (!attempt.live || session.lost) return false;
-      if (lower.kvs.length < this.permits) {
-        this.requests++;
-        const own = await this.etcd.kv.range({ key: buf(session.key) });
-        if (own.kvs.length === 0 || Number(own.kvs[0].create_revision) !== rev) {
-          this.sessionLost(session, `our key ${session.key} is gone: the lease ran out while we waited`);
-          return false;
-        }
-        return true;
+      const lower = res.responses[0].response_range.kvs;
+      const own = res.responses[1].response_range.kvs;
+      if (own.length === 0 || Number(own[0].create_revision) !== rev) {
+        this.sessionLost(session, `our key ${session.key} is gone: the lease ran out while we waited`);
+        return false;
       }
-      const newest = lower.kvs[lower.kvs.length - 1];
-      await this.waitDelete(attempt, session, this.permits === 1 ? newest.key : null, Number(lower.header.revision) + 1);
+      if (lower.length < this.permits) return true;
+      await this.waitDelete(attempt, session, this.permits === 1 ? lower[lower.length - 1].key : null, Number(res.header.revision) + 1);
     }
   }
 
@@ -329,6 +340,6 @@ export class EtcdLockLiveClient implements LiveLockClient {
       session.lost = true;
       await Promise.race([session.lease.revoke().catch(() => {}), pause(500).done]);
     }
-    this.etcd.close();
+    this.etcdClient?.close();
   }
 }

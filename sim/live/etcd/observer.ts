@@ -36,7 +36,7 @@ import { ConstantBackoff } from 'cockatiel';
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import type { TrueClock } from '../clock.ts';
 import type { ServiceEvent } from '../service.ts';
-import { LOCK_PREFIX, REGISTER_KEY, RELEASED_PREFIX } from './deployment.ts';
+import { grantId, LOCK_PREFIX, REGISTER_KEY, RELEASED_PREFIX } from './deployment.ts';
 
 export interface EtcdObserverOptions {
   /** Every member's client URL. */
@@ -164,7 +164,6 @@ export class EtcdObserver {
   }
 
   private push(event: ServiceEvent): void {
-    if (process.env.LOCKSIM_DEBUG_OBSERVER) console.error(`observer ${event.atUs} ${event.kind} ${event.kind === "granted" ? event.client : event.owner} ${event.token}`);
     this.events.push(event);
     this.options.listener(event);
   }
@@ -176,9 +175,4 @@ export class EtcdObserver {
     if (watcher !== null) await Promise.race([watcher.cancel().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 200))]);
     this.client.close();
   }
-}
-
-/** A grant's identity: the lock key and its create revision (a session that acquires again reuses its key). */
-export function grantId(key: string, createRevision: number): string {
-  return `${key}@${createRevision}`;
 }

@@ -16,7 +16,9 @@
  * serves its peer port (healthy needs a leader, which may need members restarting
  * after it). A wiped member comes back as a new member: MemberRemove of its
  * old id and MemberAdd of its peer URL through a member that kept its data,
- * then `--initial-cluster-state existing`; when every member lost its data,
+ * then `--initial-cluster-state existing` (members run with
+ * `--strict-reconfig-check=false`, or MemberAdd would wait until every
+ * member has been connected for 5 s); when every member lost its data,
  * they start over as a new, empty cluster (the observer then watches again
  * from revision 1).
  */
@@ -90,6 +92,8 @@ export async function startEtcdService(registry: LiveProcesses, network: LiveNet
       heartbeatMs: options.timing.heartbeatMs,
       electionTimeoutMs: options.timing.electionMs,
       readyTimeoutMs: options.readyTimeoutMs,
+      // A wiped member rejoins by MemberAdd, which the check would refuse for 5 s after any member (re)connected.
+      strictReconfigCheck: false,
       peerRelay: options.names.length > 1 ? (name, port) => relays.add(name, port) : undefined,
       onLaunched: (launched) =>
         relays.identify((name) => {
@@ -169,7 +173,7 @@ async function serve(list: readonly EtcdMember[], clock: TrueClock, options: Etc
   }
   /** The harness's admin client (membership changes), straight to every member. */
   let admin: Etcd3 | null = null;
-  const adminClient = (): Etcd3 => (admin ??= etcdClient(direct, options.clientTiming));
+  const adminClient = async (): Promise<Etcd3> => (admin ??= await etcdClient(direct, options.clientTiming));
 
   /** Members whose data was wiped and who have not come back since. */
   const wiped = new Set<string>();
@@ -181,7 +185,7 @@ async function serve(list: readonly EtcdMember[], clock: TrueClock, options: Etc
     const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
     for (;;) {
       try {
-        const etcd = adminClient();
+        const etcd = await adminClient();
         const { members: current } = await etcd.cluster.memberList({});
         const old = current.find((m) => m.name === member.name || m.peerURLs.includes(member.peerUrl));
         if (old !== undefined) await etcd.cluster.memberRemove({ ID: old.ID });
