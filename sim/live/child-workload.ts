@@ -28,7 +28,7 @@ import type { TrueClock } from './clock.ts';
 import type { LiveGrant, LiveLockClient } from './live-client.ts';
 import type { StoreClient, StoreReply } from './store-client.ts';
 
-type EventBody = ClientEvent extends infer E ? (E extends { atUs: number } ? Omit<E, 'atUs'> : never) : never;
+export type EventBody = ClientEvent extends infer E ? (E extends { atUs: number } ? Omit<E, 'atUs'> : never) : never;
 
 export interface WorkloadIo {
   readonly clock: TrueClock;
@@ -38,9 +38,9 @@ export interface WorkloadIo {
   readonly emit: (event: ClientEvent) => void;
 }
 
-const sleep = (us: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, us / 1000)));
+export const sleep = (us: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, us / 1000)));
 
-function draw(rng: Rng, range: RangeUs): number {
+export function draw(rng: Rng, range: RangeUs): number {
   return range.minUs === range.maxUs ? range.minUs : rng.int(range.minUs, range.maxUs);
 }
 
@@ -115,12 +115,24 @@ export async function runWorkload(config: ChildConfig, io: WorkloadIo): Promise<
     return release(grant, 'released');
   }
 
-  if (config.boot > 0) await think();
+  await loopSections(config, { section, think, finished, done: () => emit({ kind: 'done' }) });
+}
+
+/**
+ * A client's life: a restarted client thinks first, the first life waits
+ * its stagger; then section, think, section… until `finished`, then `done`.
+ */
+export async function loopSections(
+  config: ChildConfig,
+  life: { readonly section: () => Promise<void>; readonly think: () => Promise<void>; readonly finished: () => boolean; readonly done: () => void },
+): Promise<void> {
+  const { workload } = config;
+  if (config.boot > 0) await life.think();
   else if (workload.staggerUs > 0 && config.index > 1) await sleep(workload.staggerUs * (config.index - 1));
-  while (!finished()) {
-    await section();
-    if (finished()) break;
-    await think();
+  while (!life.finished()) {
+    await life.section();
+    if (life.finished()) break;
+    await life.think();
   }
-  emit({ kind: 'done' });
+  life.done();
 }

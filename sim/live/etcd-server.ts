@@ -28,10 +28,9 @@
  */
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { locate } from './binaries.ts';
-import { LOOPBACK } from './ports.ts';
+import { LOOPBACK, reservePorts } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
 import { etcdHealth, waitReady, type Probe } from './ready.ts';
 import type { ServerProcess } from './server.ts';
@@ -187,32 +186,6 @@ function launch(registry: LiveProcesses, plan: MemberPlan, args: readonly string
   return registry.spawn(`etcd ${plan.name}`, locate('etcd'), args, { cwd: plan.dir, env: { ...process.env, ...env }, logFile: join(plan.dir, 'etcd.log') });
 }
 
-/**
- * `n` free loopback ports, kept bound until `release()`: the relays and
- * proxies made meanwhile listen on ports the kernel picks, which could
- * otherwise be one just picked for a member, and the member would fail to
- * bind it.
- */
-async function reservePorts(n: number): Promise<{ readonly ports: number[]; release(): Promise<void> }> {
-  const servers = Array.from({ length: n }, () => createServer());
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen({ host: LOOPBACK, port: 0, exclusive: true }, () => {
-            const address = server.address();
-            if (address === null || typeof address === 'string') reject(new Error('could not read the port the kernel picked'));
-            else resolve(address.port);
-          });
-        }),
-    ),
-  ).catch(async (error: unknown) => {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
-    throw error;
-  });
-  return { ports, release: () => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => {}) };
-}
 
 /** Starts every member at once (a cluster needs them together) and waits until each is healthy. */
 export async function startEtcd(registry: LiveProcesses, options: EtcdOptions): Promise<EtcdMember[]> {

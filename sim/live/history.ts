@@ -86,6 +86,40 @@ interface ClientState {
   crashedUs: number | null;
 }
 
+/**
+ * The client log up to `endUs` in true-time order (stable: one client's
+ * events are already in order), without what a life logged after its
+ * crash (a killed process's last messages can arrive late).
+ */
+export function clientEventsInOrder(clientLog: readonly ClientLogEntry[], endUs: number): Array<{ readonly entry: ClientLogEntry; readonly seq: number }> {
+  const crashes = new Map<string, number[]>(); // client → crash time per life
+  for (const entry of clientLog) {
+    if (entry.event.kind !== 'crashed') continue;
+    const list = crashes.get(entry.client) ?? [];
+    list[entry.life] = entry.event.atUs;
+    crashes.set(entry.client, list);
+  }
+  return clientLog
+    .map((entry, seq) => ({ entry, seq }))
+    .filter(({ entry }) => {
+      if (entry.event.atUs > endUs) return false;
+      if (entry.event.kind === 'crashed' || entry.event.kind === 'restarted') return true;
+      const crashedUs = crashes.get(entry.client)?.[entry.life];
+      return crashedUs === undefined || entry.event.atUs <= crashedUs;
+    })
+    .sort((a, b) => a.entry.event.atUs - b.entry.event.atUs || a.seq - b.seq);
+}
+
+/** Marks a client waiting for the lock or not, telling the recorder on each change. */
+export function waitingSetter(recorder: Recorder): (s: { waiting: boolean }, waiting: boolean, atUs: number) => void {
+  return (s, waiting, atUs) => {
+    if (s.waiting === waiting) return;
+    s.waiting = waiting;
+    if (waiting) recorder.startWaiting(atUs);
+    else recorder.stopWaiting(atUs);
+  };
+}
+
 export function buildLiveHistory(input: LiveHistoryInput): LiveHistory {
   const { endUs } = input;
   const recorder = new Recorder();
@@ -109,34 +143,13 @@ export function buildLiveHistory(input: LiveHistoryInput): LiveHistory {
     }
   });
 
-  // 2. Client events in true-time order (stable: one client's events are already in order).
-  const crashes = new Map<string, number[]>(); // client → crash time per life
-  for (const entry of input.clientLog) {
-    if (entry.event.kind !== 'crashed') continue;
-    const list = crashes.get(entry.client) ?? [];
-    list[entry.life] = entry.event.atUs;
-    crashes.set(entry.client, list);
-  }
-  const entries = input.clientLog
-    .map((entry, seq) => ({ entry, seq }))
-    .filter(({ entry }) => {
-      if (entry.event.atUs > endUs) return false;
-      if (entry.event.kind === 'crashed' || entry.event.kind === 'restarted') return true;
-      const crashedUs = crashes.get(entry.client)?.[entry.life];
-      return crashedUs === undefined || entry.event.atUs <= crashedUs;
-    })
-    .sort((a, b) => a.entry.event.atUs - b.entry.event.atUs || a.seq - b.seq);
-
+  // 2. Client events in true-time order.
+  const entries = clientEventsInOrder(input.clientLog, endUs);
   let nextProcess = input.clients.length + 1;
   const state = new Map<string, ClientState>(
     input.clients.map((client, i) => [client, { process: i + 1, acquire: null, acquireCallUs: 0, release: null, grantedUs: 0, waiting: false, down: false, crashedUs: null }]),
   );
-  const setWaiting = (s: ClientState, waiting: boolean, atUs: number): void => {
-    if (s.waiting === waiting) return;
-    s.waiting = waiting;
-    if (waiting) recorder.startWaiting(atUs);
-    else recorder.stopWaiting(atUs);
-  };
+  const setWaiting = waitingSetter(recorder);
   for (const { entry } of entries) {
     const s = state.get(entry.client);
     if (s === undefined) continue;

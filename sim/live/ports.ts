@@ -5,7 +5,7 @@
  * ports when its bind fails (see the server files). Never binds anything
  * but the loopback address.
  */
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** The only address live mode binds or connects to. */
 export const LOOPBACK = '127.0.0.1';
@@ -28,25 +28,39 @@ export function freePort(): Promise<number> {
   });
 }
 
+const closeAll = (servers: readonly Server[]): Promise<void> =>
+  Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())))).then(() => {});
+
+/**
+ * `n` distinct free loopback ports, kept bound until `release()`: relays
+ * and proxies made meanwhile listen on ports the kernel picks, which could
+ * otherwise be one just picked for a server, and the server would fail to
+ * bind it.
+ */
+export async function reservePorts(n: number): Promise<{ readonly ports: number[]; release(): Promise<void> }> {
+  const servers = Array.from({ length: n }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host: LOOPBACK, port: 0, exclusive: true }, () => {
+            const address = server.address();
+            if (address === null || typeof address === 'string') reject(new Error('could not read the port the kernel picked'));
+            else resolve(address.port);
+          });
+        }),
+    ),
+  ).catch(async (error: unknown) => {
+    await closeAll(servers);
+    throw error;
+  });
+  return { ports, release: () => closeAll(servers) };
+}
+
 /** `n` distinct free loopback ports (held open together while picked, so they differ). */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({ length: n }, () => createServer());
-  try {
-    const ports = await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen({ host: LOOPBACK, port: 0, exclusive: true }, () => {
-              const address = server.address();
-              if (address === null || typeof address === 'string') reject(new Error('could not read the port the kernel picked'));
-              else resolve(address.port);
-            });
-          }),
-      ),
-    );
-    return ports;
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
-  }
+  const reserved = await reservePorts(n);
+  await reserved.release();
+  return reserved.ports;
 }

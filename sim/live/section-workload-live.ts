@@ -30,7 +30,7 @@
  * liveness — and the service's reported writes as `fencing`'s grants.
  * No beliefs: nothing is held, so `holder` resolves to no one.
  */
-import type { Micros, RangeUs, SectionCall, SectionReturn } from '../../algorithms/api/index.ts';
+import type { Micros, SectionCall, SectionReturn } from '../../algorithms/api/index.ts';
 import type { AckedWrite } from '../checker/register-chain.ts';
 import type { Operation } from '../checker/linearizability/index.ts';
 import type { GrantRecord, StoreAccess } from '../checker/types.ts';
@@ -39,9 +39,9 @@ import { serviceOperations } from '../harness/service-history.ts';
 import { historyValue } from '../harness/section-workload.ts';
 import { Rng } from '../core/rng.ts';
 import type { ChildConfig, ClientEvent } from './child-protocol.ts';
+import { draw, loopSections, sleep, type EventBody } from './child-workload.ts';
 import type { TrueClock } from './clock.ts';
-import type { LiveHistory } from './history.ts';
-import type { ClientLogEntry } from './history.ts';
+import { clientEventsInOrder, waitingSetter, type ClientLogEntry, type LiveHistory } from './history.ts';
 import type { ServiceEvent } from './service.ts';
 
 /** How the workload lends a section its hold and hears of its operations. */
@@ -74,14 +74,6 @@ export interface LiveSectionClient {
   /** Requests sent to the service so far. */
   readonly requests: number;
   close(): Promise<void>;
-}
-
-type EventBody = ClientEvent extends infer E ? (E extends { atUs: number } ? Omit<E, 'atUs'> : never) : never;
-
-const sleep = (us: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, us / 1000)));
-
-function draw(rng: Rng, range: RangeUs): number {
-  return range.minUs === range.maxUs ? range.minUs : rng.int(range.minUs, range.maxUs);
 }
 
 /** Runs the section workload to its end inside a client process. */
@@ -146,14 +138,7 @@ export async function runSectionWorkload(config: ChildConfig, io: { readonly clo
   }
 
   const think = (): Promise<void> => sleep(draw(rng, workload.thinkUs));
-  if (config.boot > 0) await think();
-  else if (workload.staggerUs > 0 && config.index > 1) await sleep(workload.staggerUs * (config.index - 1));
-  while (!finished()) {
-    await section();
-    if (finished()) break;
-    await think();
-  }
-  emit({ kind: 'done' });
+  await loopSections(config, { section, think, finished, done: () => emit({ kind: 'done' }) });
 }
 
 export interface LiveSectionHistoryInput {
@@ -195,31 +180,10 @@ export function buildLiveSectionHistory(input: LiveSectionHistoryInput): LiveSec
     if (e.kind === 'granted' && e.atUs <= endUs) recorder.grants.push({ atUs: e.atUs, server: e.server, client: e.client, token: e.token } satisfies GrantRecord);
   }
 
-  const crashes = new Map<string, number[]>();
-  for (const entry of input.clientLog) {
-    if (entry.event.kind !== 'crashed') continue;
-    const list = crashes.get(entry.client) ?? [];
-    list[entry.life] = entry.event.atUs;
-    crashes.set(entry.client, list);
-  }
-  const entries = input.clientLog
-    .map((entry, seq) => ({ entry, seq }))
-    .filter(({ entry }) => {
-      if (entry.event.atUs > endUs) return false;
-      if (entry.event.kind === 'crashed' || entry.event.kind === 'restarted') return true;
-      const crashedUs = crashes.get(entry.client)?.[entry.life];
-      return crashedUs === undefined || entry.event.atUs <= crashedUs;
-    })
-    .sort((a, b) => a.entry.event.atUs - b.entry.event.atUs || a.seq - b.seq);
-
+  const entries = clientEventsInOrder(input.clientLog, endUs);
   let nextProcess = input.clients.length + 1;
   const state = new Map<string, ClientState>(input.clients.map((client, i) => [client, { process: i + 1, section: null, waiting: false, down: false }]));
-  const setWaiting = (s: ClientState, waiting: boolean, atUs: number): void => {
-    if (s.waiting === waiting) return;
-    s.waiting = waiting;
-    if (waiting) recorder.startWaiting(atUs);
-    else recorder.stopWaiting(atUs);
-  };
+  const setWaiting = waitingSetter(recorder);
   for (const { entry } of entries) {
     const s = state.get(entry.client);
     if (s === undefined) continue;

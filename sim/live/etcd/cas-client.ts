@@ -26,7 +26,7 @@ import type { SectionCall, SectionReturn } from '../../../algorithms/api/index.t
 import type { Rng } from '../../core/rng.ts';
 import type { EtcdCasChildConfig } from '../child-protocol.ts';
 import type { LiveSectionClient, LiveSectionIo, LiveSectionOutcome } from '../section-workload-live.ts';
-import { etcdClient, pause } from './connect.ts';
+import { connectedEtcdClient, pause } from './connect.ts';
 
 interface Snapshot {
   readonly value: number;
@@ -59,20 +59,11 @@ export class EtcdCasLiveClient implements LiveSectionClient {
   }
 
   async connect(): Promise<void> {
-    this.etcdClient ??= await etcdClient(
+    this.etcdClient ??= await connectedEtcdClient(
       this.config.servers.map((s) => s.port),
       this.config.timing,
+      (etcd) => etcd.kv.range({ key: buf(this.config.registerKey), count_only: true }),
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await this.etcd.kv.range({ key: buf(this.config.registerKey), count_only: true });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await pause(50).done;
-      }
-    }
   }
 
   abandon(): void {

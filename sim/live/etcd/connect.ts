@@ -53,6 +53,28 @@ export async function etcdClient(ports: readonly number[], timing: EtcdClientTim
   });
 }
 
+/** How long `connectedEtcdClient` keeps trying its first call. */
+const CONNECT_WITHIN_MS = 30_000;
+
+/**
+ * `etcdClient`, once `probe` (a first, read-only call) has succeeded:
+ * retried every 50 ms for up to CONNECT_WITHIN_MS while the members elect
+ * their first leader or a proxy comes up.
+ */
+export async function connectedEtcdClient(ports: readonly number[], timing: EtcdClientTiming, probe: (etcd: Etcd3) => Promise<unknown>): Promise<Etcd3> {
+  const etcd = await etcdClient(ports, timing);
+  const deadline = Date.now() + CONNECT_WITHIN_MS;
+  for (;;) {
+    try {
+      await probe(etcd);
+      return etcd;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await pause(50).done;
+    }
+  }
+}
+
 /** Resolves after `ms`, or at once when `wake` is called first (`wake` is then a no-op). */
 export function pause(ms: number): { readonly done: Promise<void>; readonly wake: () => void } {
   let wake!: () => void;

@@ -36,7 +36,7 @@
 import type { Etcd3, Lease } from 'etcd3';
 import type { EtcdLockChildConfig } from '../child-protocol.ts';
 import type { LiveGrant, LiveLockClient } from '../live-client.ts';
-import { etcdClient, monotonicUs, pause } from './connect.ts';
+import { connectedEtcdClient, monotonicUs, pause } from './connect.ts';
 import { grantId } from './deployment.ts';
 
 interface Session {
@@ -95,20 +95,11 @@ export class EtcdLockLiveClient implements LiveLockClient {
   }
 
   async connect(): Promise<void> {
-    this.etcdClient ??= await etcdClient(
+    this.etcdClient ??= await connectedEtcdClient(
       this.config.servers.map((s) => s.port),
       this.config.timing,
+      (etcd) => etcd.kv.range({ key: buf(this.config.lockPrefix), limit: 1 }),
     );
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await this.etcd.kv.range({ key: buf(this.config.lockPrefix), limit: 1 });
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await pause(50).done;
-      }
-    }
   }
 
   onLost(listener: (reason: string) => void): void {
