@@ -8,6 +8,7 @@
  * not installed.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DESIGNS } from '../algorithms/index.ts';
 import { isInstalled } from '../sim/live/binaries.ts';
@@ -79,6 +80,28 @@ describe.skipIf(!hasRedis)(`live redlock${hasRedis ? '' : ` (${SKIP})`}`, () => 
       expect(result.live.knobs.find((k) => k.knob === 'requestTimeout')?.real).toMatch(/ioredis commandTimeout 25 ms/);
       expectNothingLeft(started);
     },
+  );
+
+  it.skipIf(noFaketime !== null)(
+    `a clock fault on client processes (test/fixtures/live/redlock-client-clock-back.json): both clients' wall clocks step back 5 s under libfaketime, so node-redlock's validity check still passes after the TTL and c2 overwrites c1's update — a lost update, as simulated${noFaketime === null ? '' : ` (SKIPPED: ${noFaketime})`}`,
+    async () => {
+      const { started, onReady } = watch();
+      const file = fileURLToPath(new URL('./fixtures/live/redlock-client-clock-back.json', import.meta.url));
+      const result = await runLiveDesign(scenario(file), 'redlock', { registry: DESIGNS, timeScale: 0.1, onReady });
+      const checks = JSON.stringify(result.checks);
+      expect(result.unsupported, checks).toBeUndefined();
+      expect(result.checks.resource?.ok, checks).toBe(false);
+      expect(result.checks.mutualExclusion?.ok, checks).toBe(false);
+      expect(result.agreement?.resource).toEqual({ live: false, simulated: false, agree: true });
+      expect(result.agreement?.all, JSON.stringify(result.agreement)).toBe(true);
+      // The step reached both client processes: each one's Date.now(), read back over its IPC channel, is 0.5 s (5 s scaled) behind.
+      const jump = result.faults[0];
+      expect(jump).toMatchObject({ kind: 'clock-jump', targets: ['c1', 'c2'], resolved: { clients: ['c1', 'c2'] } });
+      expect(jump.effect.wallJumpedMs).toBe(-1000);
+      for (const client of ['c1', 'c2']) expect(Math.abs((jump.effect[`offsetMs.${client}`] as number) + 500), client).toBeLessThan(100);
+      expectNothingLeft(started);
+    },
+    60_000,
   );
 
   it("redlock-clock-jump-monotonic: Redis 7 has no monotonic key expiry, so the twin is not judged — every verdict null with that reason, nothing started", async () => {

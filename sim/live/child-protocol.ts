@@ -120,7 +120,9 @@ export interface ChildConfig {
 export type ToChild =
   | { readonly type: 'config'; readonly config: ChildConfig }
   /** Begin the workload; `originNs` is the harness clock's origin (CLOCK_MONOTONIC, ns, decimal). */
-  | { readonly type: 'start'; readonly originNs: string };
+  | { readonly type: 'start'; readonly originNs: string }
+  /** What is your wall clock (`Date.now()`)? Answered with `wall-clock` and the same `id` (the proof a clock fault on a client took). */
+  | { readonly type: 'wall-clock?'; readonly id: number };
 
 /** One thing the workload did, at true time `atUs`. */
 export type ClientEvent =
@@ -146,4 +148,5 @@ export type FromChild =
   | { readonly type: 'ready' }
   /** `requests`: requests sent so far by this life (service and store), for the metrics. */
   | { readonly type: 'event'; readonly event: ClientEvent; readonly requests: number }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'wall-clock'; readonly id: number; readonly wallMs: number };

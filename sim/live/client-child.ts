@@ -20,7 +20,6 @@ function send(message: FromChild): void {
   if (process.connected) process.send!(message);
 }
 
-
 let config: ChildConfig | null = null;
 let client: LiveLockClient | null = null;
 /** A lock-free design's client instead (section-workload-live.ts). */
@@ -37,6 +36,10 @@ process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
 process.on('message', (message: ToChild) => {
+  if (message.type === 'wall-clock?') {
+    send({ type: 'wall-clock', id: message.id, wallMs: Date.now() });
+    return;
+  }
   if (message.type === 'config') {
     config = message.config;
     const rng = new Rng(config.seed, `live/${config.client}/${config.boot}/client`);

@@ -19,6 +19,9 @@ export class ClientProcess {
   error: string | null = null;
   /** The child finished its workload and left on its own. */
   finished = false;
+  /** Wall-clock questions sent and not answered yet, by id. */
+  private readonly clockAsks = new Map<number, (wallMs: number) => void>();
+  private nextAsk = 0;
 
   private constructor(
     private readonly registry: LiveProcesses,
@@ -26,10 +29,24 @@ export class ClientProcess {
     readonly process: TrackedProcess,
   ) {}
 
-  /** Forks the child, configures it and waits until it is connected (`ready`). */
-  static async start(registry: LiveProcesses, config: ChildConfig, onEvent: (client: string, event: ClientEvent) => void, readyTimeoutMs = 30_000): Promise<ClientProcess> {
+  /**
+   * Forks the child, configures it and waits until it is connected
+   * (`ready`). `env` is added to the harness's environment (a faked
+   * clock's, faketime.ts).
+   */
+  static async start(
+    registry: LiveProcesses,
+    config: ChildConfig,
+    onEvent: (client: string, event: ClientEvent) => void,
+    options: { readonly env?: NodeJS.ProcessEnv; readonly readyTimeoutMs?: number } = {},
+  ): Promise<ClientProcess> {
+    const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
     const entry = await childEntry();
-    const child = registry.fork(`client ${config.client}`, entry.module, [config.client], { cwd: REPO_ROOT, execArgv: [...entry.execArgv] });
+    const child = registry.fork(`client ${config.client}`, entry.module, [config.client], {
+      cwd: REPO_ROOT,
+      execArgv: [...entry.execArgv],
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+    });
     const live = new ClientProcess(registry, config, child);
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`client ${config.client} not ready after ${readyTimeoutMs} ms: ${logTail(child)}`)), readyTimeoutMs);
@@ -43,6 +60,10 @@ export class ClientProcess {
             live.requests = message.requests;
             if (message.event.kind === 'done') live.finished = true;
             onEvent(config.client, message.event);
+            return;
+          case 'wall-clock':
+            live.clockAsks.get(message.id)?.(message.wallMs);
+            live.clockAsks.delete(message.id);
             return;
           case 'error':
             live.error = message.message;
@@ -76,6 +97,29 @@ export class ClientProcess {
 
   alive(): boolean {
     return this.process.alive();
+  }
+
+  /**
+   * The child's wall clock minus the harness's (ms), read through the IPC
+   * channel and taken at the midpoint of the round trip; null when it does
+   * not answer within `withinMs` (paused, crashed, or gone).
+   */
+  async wallOffsetMs(withinMs = 1000): Promise<number | null> {
+    if (!this.process.child.connected) return null;
+    const id = this.nextAsk++;
+    const beforeMs = Date.now();
+    const answer = new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        this.clockAsks.delete(id);
+        resolve(null);
+      }, withinMs);
+      this.clockAsks.set(id, (wallMs) => {
+        clearTimeout(timer);
+        resolve(wallMs - (beforeMs + Date.now()) / 2);
+      });
+    });
+    this.send({ type: 'wall-clock?', id });
+    return answer;
   }
 
   /** SIGSTOP. */

@@ -23,14 +23,18 @@
  * - `clock-jump`, `clock-drift`: the target server's faked wall clock
  *   (faketime.ts: libfaketime with an offset file rewritten at run time)
  *   steps by `by`, or runs at (1 + rate)× true speed for `duration` or to
- *   the end. Only servers of designs that run them under libfaketime (their
- *   server names carry faketime.ts's mark: today redlock's instances) and
- *   only when libfaketime is installed; never clients (ClientProcess forks
- *   them without it). Counts `wallJumpedMs` / `drifting` as the simulator
- *   does, and, after a jump, `offsetMs.<node>`: the server's wall clock
- *   minus true wall time as the server itself reports it (Redis `TIME`),
- *   the proof the jump took. Not modelled: the simulator's drift also
- *   scales the node's monotonic clock; live, only the wall clock moves.
+ *   the end. Servers only of designs whose deployment runs them under
+ *   libfaketime (the adapter's `fakesClocks`); clients whenever a clock
+ *   fault names them (`c1`, `clients`, `holder`: session.ts then forks
+ *   every client so named under a faked clock); either only when
+ *   libfaketime is installed. Counts `wallJumpedMs` / `drifting` as the
+ *   simulator does, and, after a jump, `offsetMs.<node>`: the node's wall
+ *   clock minus true wall time as the node itself reports it (a server's
+ *   own answer, e.g. Redis `TIME`; a client's `Date.now()` over its IPC
+ *   channel), the proof the jump took. Not modelled: the simulator's drift
+ *   also scales the node's monotonic clock; live, only the wall clock
+ *   moves (a client's timers and its true-time stamps run on the
+ *   monotonic clock and keep true speed).
  * A fault that cannot be injected is refused before the run (`whyUnsupported`)
  * and the run's verdicts are then null (SPEC §9); one whose target is not
  * there when it fires is reported skipped, as in simulation. A fault action
@@ -112,14 +116,17 @@ export function whyUnsupported(fault: Fault, world: Pick<LiveFaultWorld, 'server
 /** Why a clock fault on `target` cannot be injected in a deployment with these servers (null: it can). */
 function whyNoClockFault(kind: string, target: string, world: Pick<LiveFaultWorld, 'servers' | 'fakesClocks'>): string | null {
   const onServers = target === 'servers' || target === 'leader' || world.servers.includes(target);
-  if (!onServers) {
-    return `${kind} on a client (${target}) is not live: client processes are forked without libfaketime (ClientProcess passes them the harness's environment), so their clocks cannot be moved`;
-  }
-  if (!world.fakesClocks) {
-    return `${kind} is not live for this design: its live deployment does not run its servers under libfaketime, so their clocks cannot be moved (live mode does this for redlock's instances)`;
+  if (onServers && !world.fakesClocks) {
+    return `${kind} is not live for this design: its live deployment does not run its servers under libfaketime, so their clocks cannot be moved`;
   }
   const why = whyNoFaketime();
-  return why === null ? null : `${kind} needs the servers under libfaketime, and ${why}`;
+  return why === null ? null : `${kind} needs ${onServers ? 'the servers' : 'the client processes'} under libfaketime, and ${why}`;
+}
+
+/** Whether `target` of a clock fault names clients (`c1`, `clients`, `holder`): their processes then run under libfaketime. */
+export function clockFaultOnClients(fault: Fault, servers: readonly string[]): boolean {
+  if (fault.kind !== 'clock-jump' && fault.kind !== 'clock-drift') return false;
+  return !(fault.target === 'servers' || fault.target === 'leader' || servers.includes(fault.target));
 }
 
 export class LiveFaultScheduler {

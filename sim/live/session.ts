@@ -14,7 +14,8 @@ import type { Scenario } from '../scenario/types.ts';
 import type { ChildConfig, ChildWorkload, ClientEvent } from './child-protocol.ts';
 import { ClientProcess } from './client-process.ts';
 import type { HarnessClock } from './clock.ts';
-import { LiveFaultScheduler, type LiveFaultWorld } from './faults.ts';
+import { FakeClock, whyNoFaketime } from './faketime.ts';
+import { clockFaultOnClients, LiveFaultScheduler, type LiveFaultWorld } from './faults.ts';
 import type { ClientLogEntry } from './history.ts';
 import type { LiveNetwork } from './network.ts';
 import type { LiveProcesses } from './processes.ts';
@@ -65,10 +66,31 @@ export class LiveSession {
   private requestsOfDead = 0;
   private readonly scheduler: LiveFaultScheduler;
   private readonly clients: string[];
+  /** Faked wall clocks of the clients a clock fault names (faketime.ts), kept across their restarts. */
+  private readonly clientClocks = new Map<string, FakeClock>();
 
   constructor(private readonly input: SessionInput) {
     this.clients = Array.from({ length: input.scenario.workload.clients }, (_, i) => `c${i + 1}`);
     this.scheduler = new LiveFaultScheduler(this.world(), input.scenario.faults);
+    if (whyNoFaketime() === null) {
+      for (const client of this.clockFaultedClients()) {
+        const fake = FakeClock.create(input.registry, client, input.clock);
+        fake.probe = () => this.processes.get(client)?.wallOffsetMs() ?? Promise.resolve(null);
+        this.clientClocks.set(client, fake);
+      }
+    }
+  }
+
+  /** The clients some clock fault may hit (`holder` may be any of them). */
+  private clockFaultedClients(): string[] {
+    const servers = this.input.service.serverNames;
+    const named = new Set<string>();
+    for (const fault of this.input.scenario.faults) {
+      if (!clockFaultOnClients(fault, servers)) continue;
+      const target = (fault as { readonly target: string }).target;
+      for (const client of target === 'clients' || target === 'holder' ? this.clients : [target]) named.add(client);
+    }
+    return this.clients.filter((client) => named.has(client));
   }
 
   /** The service reported something (wired by the caller to the service's observer). */
@@ -115,7 +137,8 @@ export class LiveSession {
   private async startClient(client: string, boot: number): Promise<ClientProcess> {
     const base = this.configs.get(client)!;
     const config: ChildConfig = { ...base, boot, sectionsDone: this.sectionsDone.get(client) ?? 0 };
-    const process_ = await ClientProcess.start(this.input.registry, config, (c, event) => this.onClientEvent(c, boot, event));
+    const env = this.clientClocks.get(client)?.env();
+    const process_ = await ClientProcess.start(this.input.registry, config, (c, event) => this.onClientEvent(c, boot, event), env === undefined ? {} : { env });
     this.processes.set(client, process_);
     this.lives.set(client, boot);
     return process_;
@@ -176,7 +199,7 @@ export class LiveSession {
       },
       whyCannotCrash: (node, durable) => (isServer(node) ? service.whyCannotCrash(node, durable) : null),
       fakesClocks: service.fakeClock !== undefined,
-      fakeClock: (node) => service.fakeClock?.(node),
+      fakeClock: (node) => (isServer(node) ? service.fakeClock?.(node) : this.clientClocks.get(node)),
     };
   }
 
@@ -211,6 +234,7 @@ export class LiveSession {
     }
     const stoppedUs = Math.min(clock.nowUs(), endUs);
     await this.scheduler.stop();
+    for (const fake of this.clientClocks.values()) fake.close();
     const errors = [...this.processes.entries()].filter(([, p]) => p.error !== null).map(([c, p]) => `client ${c}: ${p.error}`);
     for (const process_ of this.processes.values()) await this.input.registry.kill(process_.process);
     const requests = this.requestsOfDead + [...this.processes.values()].reduce((sum, p) => sum + p.requests, 0);
