@@ -165,4 +165,18 @@ describe('LiveNetwork', () => {
     c.socket.destroy();
     await network.close();
   });
+
+  it('a link made while a partition cuts it starts cut, and heals with it', async () => {
+    const network = new LiveNetwork({ minUs: 0, maxUs: 0 });
+    expect(network.cut('c1', 's1', 0)).toBe(false); // no proxy carries it yet
+    const proxy = await network.link('c1', 's1', echoPort);
+    const c = await client(proxy.port);
+    c.socket.write('y');
+    await sleep(50);
+    expect(received[c.index]).toBe(''); // the request waits at the cut
+    network.heal('c1', 's1', 0);
+    expect(await until(() => c.got() === 'y')).toBe(true);
+    c.socket.destroy();
+    await network.close();
+  });
 });

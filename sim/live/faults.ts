@@ -414,14 +414,11 @@ export class LiveFaultScheduler {
     }
     report.open = true;
     this.at(now + restartAfterUs, async () => {
-      try {
-        for (const node of down) {
-          await this.world.restart(node);
-          this.count(report, 'restarted');
-        }
-      } catch (error) {
-        report.effect.error = `restart failed: ${(error as Error).message}`;
-      }
+      // Together, as the simulator restarts them (a cluster whose members came back one by one would elect among the first).
+      const restarts = await Promise.allSettled(down.map((node) => this.world.restart(node)));
+      const failed = restarts.flatMap((r, i) => (r.status === 'rejected' ? [`${down[i]}: ${(r.reason as Error).message}`] : []));
+      this.count(report, 'restarted', restarts.length - failed.length);
+      if (failed.length > 0) report.effect.error = `restart failed: ${failed.join('; ')}`;
       report.open = false;
       report.endedAt = this.world.clock.nowUs();
     });

@@ -8,9 +8,10 @@
  * no-op, as in simulation where no message would cross it.
  *
  * Overlapping partitions: each directed link remembers which faults cut it
- * and heals only when the last of them does. `network` faults add their
- * `delay` to every link's latency for their window. Cuts stall (TCP keeps
- * retrying, see proxy.ts).
+ * and heals only when the last of them does; a link made later (a
+ * connection a failover opens) starts cut if a partition in force names
+ * it. `network` faults add their `delay` to every link's latency for
+ * their window. Cuts stall (TCP keeps retrying, see proxy.ts).
  */
 import type { LatencyUs, TcpProxy } from './proxy.ts';
 import { TcpProxy as Proxy } from './proxy.ts';
@@ -34,6 +35,9 @@ export class LiveNetwork {
     if (this.proxies.has(key)) throw new Error(`link ${key} exists already`);
     const proxy = await Proxy.start(key, targetPort, { latency: this.latency(), draw: this.draw });
     this.proxies.set(key, proxy);
+    // A link made while a partition is in force is cut as the partition says (its delay windows are in latency() already).
+    if (this.cuts.has(key)) proxy.cut('up', 'stall');
+    if (this.cuts.has(`${target}->${opener}`)) proxy.cut('down', 'stall');
     return proxy;
   }
 
