@@ -39,6 +39,12 @@ export interface RedisChildConfig {
   readonly retryJitterUs: number;
   /** How long one command may take before the client tries the next server (sim: COMMAND_TIMEOUT_US, scaled). */
   readonly commandTimeoutUs: number;
+  /** With Sentinel failover: the ports of this client's proxies to the Sentinels (ioredis Sentinel mode). */
+  readonly sentinels?: ReadonlyArray<{ readonly name: string; readonly port: number }>;
+  /** The name the Sentinels monitor the primary under. */
+  readonly masterName?: string;
+  /** `127.0.0.1:<announced port>` of each data server → the port of this client's proxy to it (ioredis `natMap`). */
+  readonly natMap?: Readonly<Record<string, number>>;
 }
 
 /** The `zookeeper` design's client settings (knobs mapped to the real client). */

@@ -10,7 +10,7 @@
  * for each member (`--initial-cluster`; member ids are hashed from them), so
  * a plain proxy per member cannot tell which peer a connection comes from.
  * With `peerRelay`, each member listens on a private port and advertises
- * the relay's port instead; the relay (sim/live/etcd/peer-relay.ts) finds
+ * the relay's port instead; the relay (sim/live/peer-relay.ts) finds
  * which member opened each connection and sends it through that pair's own
  * proxy, so partitions cut server↔server links too. Without it, members
  * reach each other directly. Client links can always be proxied (the client

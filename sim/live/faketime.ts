@@ -214,6 +214,17 @@ export class FakeClock {
   }
 }
 
+/**
+ * One faked clock per server in `names` (each at offset 0, its file in the
+ * run's folders), or null when libfaketime cannot run here (`whyNoFaketime`
+ * says why: the servers then start with the real clock, and a clock fault
+ * reports that reason when it fires).
+ */
+export function fakeClocksFor(registry: LiveProcesses, names: readonly string[], clock: TrueClock): Map<string, FakeClock> | null {
+  if (whyNoFaketime() !== null) return null;
+  return new Map(names.map((name) => [name, FakeClock.create(registry, name, clock)]));
+}
+
 /** Unlinks the shared-memory names libfaketime made for process `pid` (see the file's comment); call once it is up. */
 export function forgetShm(pid: number): void {
   for (const name of [`faketime_shm_${pid}`, `sem.faketime_sem_${pid}`]) rmSync(join('/dev/shm', name), { force: true });

@@ -91,7 +91,8 @@ export class RedisServer implements ServerProcess {
     const dir = registry.tempDir(`redis-${options.name}`);
     for (let tries = 1; ; tries++) {
       const port = await freePort();
-      const process_ = launch(registry, binary, port, dir, options);
+      writeFileSync(join(dir, 'redis.conf'), redisConfig(port, dir, options));
+      const process_ = launch(registry, binary, dir, options);
       try {
         await waitReady(process_, redisPing(port), `redis-server ${options.name} (port ${port})`, options.readyTimeoutMs);
         if (options.fakeClock !== undefined) {
@@ -149,7 +150,7 @@ export class RedisServer implements ServerProcess {
   /** Starts it again on the same port and folder (it reloads its AOF, if any) and waits until it serves. */
   async restart(): Promise<void> {
     if (this.alive()) throw new Error(`redis-server ${this.options.name} is still running`);
-    this.current = launch(this.registry, locate('redis-server'), this.port, this.dir, this.options);
+    this.current = launch(this.registry, locate('redis-server'), this.dir, this.options);
     await waitReady(this.current, redisPing(this.port), `redis-server ${this.options.name} (restart, port ${this.port})`, this.options.readyTimeoutMs);
     if (this.options.fakeClock !== undefined) forgetShm(this.current.pid);
   }
@@ -160,9 +161,9 @@ export class RedisServer implements ServerProcess {
   }
 }
 
-function launch(registry: LiveProcesses, binary: string, port: number, dir: string, options: RedisServerOptions): TrackedProcess {
+/** Runs the server on the config file in `dir` (written by `start`; a restart reads what `CONFIG REWRITE` may have put there since). */
+function launch(registry: LiveProcesses, binary: string, dir: string, options: RedisServerOptions): TrackedProcess {
   const conf = join(dir, 'redis.conf');
-  writeFileSync(conf, redisConfig(port, dir, options));
   return registry.spawn(`redis-server ${options.name}`, binary, [conf], {
     cwd: dir,
     env: { ...process.env, ...options.env, ...options.fakeClock?.env() },

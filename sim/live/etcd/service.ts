@@ -1,7 +1,7 @@
 /**
  * The `raft-lock` and `cas` designs deployed on real etcd (deployment.ts
  * says how): starts the cluster (etcd-server.ts) with every peer link
- * through its own proxy (peer-relay.ts), watches it with the observer
+ * through its own proxy (../peer-relay.ts), watches it with the observer
  * (observer.ts), and gives each client its proxies to every member's
  * client port and its settings.
  *
@@ -37,7 +37,7 @@ import type { LiveService, ServiceEvent } from '../service.ts';
 import { etcdClient, type EtcdClientTiming } from './connect.ts';
 import { crashWipes, whyEtcdCannotCrash, type EtcdTiming } from './deployment.ts';
 import { EtcdObserver } from './observer.ts';
-import { PeerRelays } from './peer-relay.ts';
+import { PeerRelays } from '../peer-relay.ts';
 
 export interface EtcdServiceOptions {
   readonly names: readonly string[];

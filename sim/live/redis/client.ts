@@ -23,7 +23,18 @@
  * ioredis settings: no offline queue (a command while disconnected fails
  * at once instead of waiting), no automatic resend after a reconnect (a
  * resent SET could grant a lock nobody waits for), reconnect every 50 ms.
- * Not modelled (as in simulation): Sentinel, lock extension.
+ * With Sentinel failover (`config.sentinels`): one ioredis connection in
+ * Sentinel mode, as an application would use it (`sentinels`, `name`;
+ * `natMap` sends the announced address of whichever server the Sentinels
+ * name through this client's own proxy to it; `updateSentinels: false`
+ * keeps to those proxies). ioredis asks the Sentinels in turn, starting
+ * with the one that answered last, checks the server's role (its ready
+ * check), and asks again whenever the connection closes; where the
+ * simulated client forgets the primary (`-READONLY`, a command timeout, a
+ * connection error) this one drops its connection (`disconnect(true)`) so
+ * ioredis asks the Sentinels again. Unlike the model, ioredis does not skip
+ * a Sentinel that believes the primary it names is down.
+ * Not modelled (as in simulation): lock extension.
  */
 import { Redis } from 'ioredis';
 import type { Rng } from '../../core/rng.ts';
@@ -56,6 +67,8 @@ const sleep = (us: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export class RedisLiveClient implements LiveLockClient {
   private readonly connections: LockRedis[];
+  /** One connection that follows the Sentinels (ioredis Sentinel mode). */
+  private readonly sentinelMode: boolean;
   private target = 0;
   private readonly keys: string[];
   private session: { live: boolean } | null = null;
@@ -70,15 +83,30 @@ export class RedisLiveClient implements LiveLockClient {
     private readonly rng: Rng,
   ) {
     this.keys = lockKeys(permits);
-    this.connections = config.servers.map((server) => {
+    const ms = (us: number): number => Math.max(1, Math.round(us / 1000));
+    const sentinel = config.sentinels === undefined || config.sentinels.length === 0 ? null : config.sentinels;
+    const where = sentinel === null
+      ? config.servers.map((server) => ({ host: '127.0.0.1', port: server.port }))
+      : [
+          {
+            sentinels: sentinel.map((s) => ({ host: '127.0.0.1', port: s.port })),
+            name: config.masterName ?? 'locksim',
+            natMap: Object.fromEntries(Object.entries(config.natMap ?? {}).map(([from, port]) => [from, { host: '127.0.0.1', port }])),
+            updateSentinels: false,
+            sentinelCommandTimeout: ms(config.commandTimeoutUs),
+            sentinelRetryStrategy: () => ms(config.retryDelayUs),
+            enableReadyCheck: true,
+          },
+        ];
+    this.sentinelMode = sentinel !== null;
+    this.connections = where.map((at) => {
       const redis = new Redis({
-        host: '127.0.0.1',
-        port: server.port,
         lazyConnect: true,
         enableOfflineQueue: false,
         autoResendUnfulfilledCommands: false,
         maxRetriesPerRequest: 0,
         enableReadyCheck: false,
+        ...at,
         retryStrategy: () => 50,
         connectionName: `locksim-${client}`,
       }) as LockRedis;
@@ -126,8 +154,13 @@ export class RedisLiveClient implements LiveLockClient {
     return Math.max(0, retryDelayUs + (retryJitterUs === 0 ? 0 : this.rng.int(-retryJitterUs, retryJitterUs)));
   }
 
-  /** The next configured server becomes the believed primary. */
+  /** The next configured server becomes the believed primary; in Sentinel mode, the Sentinels are asked again. */
   private forget(index: number): void {
+    if (this.sentinelMode) {
+      const redis = this.connections[0];
+      if (redis.status === 'ready' || redis.status === 'connect') redis.disconnect(true);
+      return;
+    }
     if (this.target === index) this.target = (index + 1) % this.connections.length;
   }
 

@@ -12,7 +12,23 @@
  * replies) and with no AOF (nothing to keep), and cannot be done with
  * `everysec`: a SIGKILL keeps whatever Redis wrote to the kernel, and only
  * a machine crash would lose the unsynced second.
- * Not supported yet: `failover: "sentinel"` (redis-sentinel processes).
+ * Clocks: every server runs under libfaketime (../faketime.ts), so a
+ * `clock-jump` / `clock-drift` on servers moves the wall clock Redis 7
+ * expires keys by (only the wall clock: the servers' monotonic clocks keep
+ * true speed, where the simulated drift also scales the node's timers).
+ * `failover: "sentinel"`: `sentinels: S` real Sentinels (`redis-server
+ * --sentinel`) as s(R+2)…s(R+S+1), named as the simulator names them, each
+ * `sentinel monitor`ing the primary with `quorum`, `down-after-milliseconds`
+ * = failoverAfter, `failover-timeout` = Sentinel's 180 s default scaled as
+ * every duration, `parallel-syncs` = the replica count (the model
+ * reconfigures every replica at once). Every data server and Sentinel has
+ * a relay in front of it (../peer-relay.ts): servers announce it
+ * (`replica-announce-port`, `sentinel announce-port`), so every connection
+ * a Sentinel or a replica opens goes through its own link's proxy and a
+ * partition cuts it as in simulation. Sentinel's own periods are compiled
+ * into it and do not scale (see SENTINEL_FIXED below): at a small time
+ * scale a real failover takes longer, relative to the scenario, than the
+ * model's.
  */
 import type { Durability } from '../../core/disk.ts';
 import type { KnobMapping } from '../result.ts';
@@ -39,14 +55,41 @@ export function ttlMs(knobs: RedisLiveKnobs): number {
   return Math.max(1, Math.round(knobs.ttlUs / 1000));
 }
 
-/** Server names: the primary, then the replicas. */
-export function redisServerNames(knobs: RedisLiveKnobs): string[] {
+/** Data server names: the primary, then the replicas. */
+export function redisDataNames(knobs: RedisLiveKnobs): string[] {
   return Array.from({ length: 1 + knobs.replicas }, (_, i) => `s${i + 1}`);
 }
 
+/** Sentinel names, after the data servers (algorithms/redis/index.ts's redisNodes). */
+export function redisSentinelNames(knobs: RedisLiveKnobs): string[] {
+  const first = 2 + knobs.replicas;
+  return knobs.failover === 'sentinel' ? Array.from({ length: knobs.sentinels }, (_, i) => `s${first + i}`) : [];
+}
+
+/** Server names: the primary, the replicas, then the Sentinels. */
+export function redisServerNames(knobs: RedisLiveKnobs): string[] {
+  return [...redisDataNames(knobs), ...redisSentinelNames(knobs)];
+}
+
+/** Sentinel's `failover-timeout` default (the model's FAILOVER_TIMEOUT_US). */
+const FAILOVER_TIMEOUT_DEFAULT_MS = 180_000;
+
+/** `sentinel failover-timeout`: the default, scaled as every duration of the scenario (at least 1 s). */
+export function failoverTimeoutMs(timeScale: number): number {
+  return Math.max(1000, Math.round(FAILOVER_TIMEOUT_DEFAULT_MS * timeScale));
+}
+
+/** `sentinel down-after-milliseconds`: failoverAfter (already scaled), whole ms, at least 1. */
+export function downAfterMs(knobs: RedisLiveKnobs): number {
+  return Math.max(1, Math.round(knobs.failoverAfterUs / 1000));
+}
+
+/** Sentinel's compiled-in periods (sentinel.c), which no setting changes and no time scale shrinks. */
+export const SENTINEL_FIXED =
+  "Sentinel's own periods are compiled in and do not scale: PING every 1 s (or down-after when shorter), is-master-down-by-addr every 1 s, hellos every 2 s, INFO every 10 s (1 s while the primary is down), a failover start delayed up to 1 s at random, an old primary converted 8 s after it reports again";
+
 /** Why the deployment cannot run these knobs live (null: it can). */
-export function whyRedisUnsupported(knobs: RedisLiveKnobs): string | null {
-  if (knobs.failover === 'sentinel') return 'failover "sentinel" is not live yet: live mode does not run redis-sentinel processes';
+export function whyRedisUnsupported(_knobs: RedisLiveKnobs): string | null {
   return null;
 }
 
@@ -68,23 +111,48 @@ const ms = (us: number): string => `${Math.round(us / 100) / 10} ms`;
 /** How every knob maps onto the real deployment. */
 export function redisKnobMappings(knobs: RedisLiveKnobs, permits: number): KnobMapping[] {
   const keys = permits === 1 ? 'lock' : `lock:0..lock:${permits - 1}`;
-  const sentinelOff = knobs.failover === 'none' ? 'no Sentinel runs (failover "none")' : 'redis-sentinel is not run by live mode yet';
+  const sentinel = knobs.failover === 'sentinel';
+  const sentinelOff = 'no Sentinel runs (failover "none")';
+  const sentinels = redisSentinelNames(knobs);
   return [
-    { knob: 'servers', value: 1 + knobs.replicas, real: `${1 + knobs.replicas} redis-server process${knobs.replicas === 0 ? '' : 'es'}: s1 primary${knobs.replicas === 0 ? '' : `, s2…s${1 + knobs.replicas} replicas`}` },
+    {
+      knob: 'servers',
+      value: 1 + knobs.replicas + sentinels.length,
+      real: `${1 + knobs.replicas} redis-server process${knobs.replicas === 0 ? '' : 'es'}: s1 primary${knobs.replicas === 0 ? '' : `, s2…s${1 + knobs.replicas} replicas`}${sentinel ? `; ${sentinels.length} redis-server --sentinel: ${sentinels.join(', ')}` : ''}`,
+    },
     { knob: 'ttl', value: ms(knobs.ttlUs), real: `SET ${keys} <value> NX PX ${ttlMs(knobs)} (in the acquire script)` },
     { knob: 'release', value: knobs.release, real: knobs.release === 'del' ? 'DEL <key>' : 'Lua: GET <key> = <value> → DEL <key>' },
     { knob: 'tokens', value: knobs.tokens, real: knobs.tokens === 'incr' ? 'INCR lock:token in the acquire script' : null, ...(knobs.tokens === 'none' ? { note: 'no token is issued' } : {}) },
-    { knob: 'replicas', value: knobs.replicas, real: knobs.replicas === 0 ? null : 'replicaof 127.0.0.1 <proxy to s1> on each replica', ...(knobs.replicas === 0 ? { note: 'no replica' } : {}) },
+    {
+      knob: 'replicas',
+      value: knobs.replicas,
+      real: knobs.replicas === 0 ? null : sentinel ? 'REPLICAOF 127.0.0.1 <relay of s1> + CONFIG REWRITE on each replica; replica-announce-port <its relay> on every data server' : 'replicaof 127.0.0.1 <proxy to s1> on each replica',
+      ...(knobs.replicas === 0 ? { note: 'no replica' } : {}),
+    },
     {
       knob: 'replicationDelay',
       value: ms(knobs.replicationDelayUs),
       real: null,
       note: 'real Redis ships each write to its replicas in the same event-loop pass as the reply; no setting delays it',
     },
-    { knob: 'failover', value: knobs.failover, real: knobs.failover === 'none' ? 'none: replicas are never promoted' : null, ...(knobs.failover === 'none' ? {} : { note: sentinelOff }) },
-    { knob: 'sentinels', value: knobs.sentinels, real: null, note: sentinelOff },
-    { knob: 'quorum', value: knobs.quorum, real: null, note: sentinelOff },
-    { knob: 'failoverAfter', value: ms(knobs.failoverAfterUs), real: null, note: sentinelOff },
+    ...(sentinel
+      ? [
+          {
+            knob: 'failover',
+            value: knobs.failover,
+            real: `Redis Sentinel: sentinel monitor ${'locksim'} 127.0.0.1 <relay of s1> ${knobs.quorum}; failover-timeout 180 s × time scale (at least 1 s); parallel-syncs ${Math.max(1, knobs.replicas)}; clients: ioredis in Sentinel mode (sentinels, name, natMap onto their own proxies)`,
+            note: SENTINEL_FIXED,
+          },
+          { knob: 'sentinels', value: knobs.sentinels, real: `${knobs.sentinels} Sentinel processes (${sentinels.join(', ')}), each with sentinel announce-ip 127.0.0.1 / announce-port <its relay>` },
+          { knob: 'quorum', value: knobs.quorum, real: `sentinel monitor … ${knobs.quorum} (ODOWN quorum; the failover leader still needs a majority of the Sentinels)` },
+          { knob: 'failoverAfter', value: ms(knobs.failoverAfterUs), real: `sentinel down-after-milliseconds locksim ${downAfterMs(knobs)}` },
+        ]
+      : [
+          { knob: 'failover', value: knobs.failover, real: 'none: replicas are never promoted' },
+          { knob: 'sentinels', value: knobs.sentinels, real: null, note: sentinelOff },
+          { knob: 'quorum', value: knobs.quorum, real: null, note: sentinelOff },
+          { knob: 'failoverAfter', value: ms(knobs.failoverAfterUs), real: null, note: sentinelOff },
+        ]),
     {
       knob: 'persistence',
       value: knobs.persistence,

@@ -3,11 +3,15 @@
  * and its replicas through the process registry, each replica reaching s1
  * through its proxy, waits until every replica's link to its primary is
  * up, watches s1 with the observer, and gives each client its proxies.
+ * Each server runs under its own faked clock when libfaketime is installed
+ * (faketime.ts), so `clock-jump` and `clock-drift` on servers are live: a
+ * jump on s1 moves the wall clock Redis expires keys by.
  * `leader` is s1 while it is up (no failover, as in simulation).
  */
 import type { Durability } from '../../core/disk.ts';
 import type { RedisChildConfig } from '../child-protocol.ts';
 import type { TrueClock } from '../clock.ts';
+import { fakeClocksFor, type FakeClock } from '../faketime.ts';
 import type { LiveNetwork } from '../network.ts';
 import type { LiveProcesses } from '../processes.ts';
 import { tcpAsk } from '../ready.ts';
@@ -39,15 +43,26 @@ export async function startRedisService(registry: LiveProcesses, network: LiveNe
   const { knobs } = options;
   const names = redisServerNames(knobs);
   const aof = knobs.persistence;
+  // Without libfaketime the servers run on the real clock, and a clock fault says why when it fires.
+  const clocks = fakeClocksFor(registry, names, clock) ?? new Map<string, FakeClock>();
+  const program = clocks.size > 0 ? 'redis-server (libfaketime)' : 'redis-server';
   const servers = new Map<string, RedisServer>();
-  const primary = await RedisServer.start(registry, { name: names[0], aof, readyTimeoutMs: options.readyTimeoutMs });
-  servers.set(names[0], primary);
-  for (const name of names.slice(1)) {
-    const link = await network.link(name, names[0], primary.port);
-    servers.set(name, await RedisServer.start(registry, { name, aof, replicaOfPort: link.port, readyTimeoutMs: options.readyTimeoutMs }));
+  const common = (name: string) => ({ name, aof, readyTimeoutMs: options.readyTimeoutMs, ...(clocks.has(name) ? { fakeClock: clocks.get(name)! } : {}) });
+  let observer: RedisObserver;
+  try {
+    const primary = await RedisServer.start(registry, common(names[0]));
+    servers.set(names[0], primary);
+    for (const name of names.slice(1)) {
+      const link = await network.link(name, names[0], primary.port);
+      servers.set(name, await RedisServer.start(registry, { ...common(name), replicaOfPort: link.port }));
+    }
+    await Promise.all([...servers.values()].slice(1).map((replica) => replicaLinked(replica.port, options.readyTimeoutMs ?? 30_000)));
+    observer = await RedisObserver.start(names[0], primary.port, clock, onEvent);
+  } catch (error) {
+    for (const c of clocks.values()) c.close();
+    throw error;
   }
-  await Promise.all([...servers.values()].slice(1).map((replica) => replicaLinked(replica.port, options.readyTimeoutMs ?? 30_000)));
-  const observer = await RedisObserver.start(names[0], primary.port, clock, onEvent);
+  const primary = servers.get(names[0])!;
 
   return {
     serverNames: names,
@@ -71,6 +86,7 @@ export async function startRedisService(registry: LiveProcesses, network: LiveNe
       };
     },
     leader: () => (primary.alive() ? names[0] : null),
+    fakeClock: (node: string) => clocks.get(node),
     whyCannotCrash: (_node: string, durable: Durability) => whyRedisCannotCrash(knobs, durable),
     async crash(node: string, durable: Durability): Promise<Record<string, number>> {
       const server = servers.get(node)!;
@@ -82,8 +98,9 @@ export async function startRedisService(registry: LiveProcesses, network: LiveNe
     async restart(node: string): Promise<void> {
       await servers.get(node)!.restart();
     },
-    info: (): LiveServerInfo[] => [...servers.values()].map((s) => ({ name: s.name, program: 'redis-server', port: s.port, dir: s.dir })),
+    info: (): LiveServerInfo[] => [...servers.values()].map((s) => ({ name: s.name, program, port: s.port, dir: s.dir })),
     async close(): Promise<void> {
+      for (const c of clocks.values()) c.close();
       await observer.close();
     },
   };

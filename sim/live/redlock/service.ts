@@ -15,7 +15,7 @@ import { majority } from '../../../algorithms/api/index.ts';
 import type { Durability } from '../../core/disk.ts';
 import type { RedlockChildConfig } from '../child-protocol.ts';
 import type { TrueClock } from '../clock.ts';
-import { FakeClock, whyNoFaketime } from '../faketime.ts';
+import { fakeClocksFor, type FakeClock } from '../faketime.ts';
 import type { LiveNetwork } from '../network.ts';
 import type { LiveProcesses } from '../processes.ts';
 import { RedisObserver } from '../redis/observer.ts';
@@ -38,10 +38,9 @@ export async function startRedlockService(
 ): Promise<LiveService> {
   const { knobs } = options;
   const planned = redlockServerNames(knobs);
-  const faked = whyNoFaketime() === null;
-  const clocks = new Map<string, FakeClock>();
-  if (faked) for (const name of planned) clocks.set(name, FakeClock.create(registry, name, clock));
   // Without libfaketime the names carry no clocks, and a clock fault says why when it fires.
+  const clocks = fakeClocksFor(registry, planned, clock) ?? new Map<string, FakeClock>();
+  const faked = clocks.size > 0;
   const names = [...planned];
   const servers = new Map<string, RedisServer>();
   const events: ServiceEvent[] = [];

@@ -1,6 +1,9 @@
 /**
- * Peer links of an etcd cluster through the live network's proxies, so a
- * partition cuts server↔server links as it cuts client links.
+ * Peer links of a cluster through the live network's proxies, so a
+ * partition cuts server↔server links as it cuts client links. Used for
+ * etcd's members (below) and for Redis Sentinel's data servers and
+ * Sentinels (redis/sentinel-service.ts), which likewise must each be known
+ * to all the others by one address.
  *
  * etcd members must all dial the same peer URL for a member (member ids are
  * hashed from the URLs), so a member's peer port cannot be one link's proxy.
@@ -27,8 +30,8 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { LiveNetwork } from '../network.ts';
-import { LOOPBACK } from '../ports.ts';
+import type { LiveNetwork } from './network.ts';
+import { LOOPBACK } from './ports.ts';
 
 /** /proc/net/tcp's form of 127.0.0.1:`port`. */
 function procAddress(port: number): string {
