@@ -33,7 +33,7 @@ import { locate } from './binaries.ts';
 import { LOOPBACK, reservePorts } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
 import { etcdHealth, waitReady, type Probe } from './ready.ts';
-import type { ServerProcess } from './server.ts';
+import { ManagedServer } from './server.ts';
 
 export interface EtcdOptions {
   /** Member names, `s1…` (one for a single node). */
@@ -121,15 +121,17 @@ export interface EtcdRestartOptions {
 }
 
 /** One etcd member. */
-export class EtcdMember implements ServerProcess {
+export class EtcdMember extends ManagedServer {
   constructor(
-    private readonly registry: LiveProcesses,
+    registry: LiveProcesses,
     private readonly plan: MemberPlan,
     private readonly all: readonly MemberPlan[],
     private readonly token: string,
     private readonly options: EtcdOptions,
-    private current: TrackedProcess,
-  ) {}
+    current: TrackedProcess,
+  ) {
+    super(registry, current);
+  }
 
   get name(): string {
     return this.plan.name;
@@ -148,24 +150,6 @@ export class EtcdMember implements ServerProcess {
   get dir(): string {
     return this.plan.dir;
   }
-  get pid(): number {
-    return this.current.pid;
-  }
-  get process(): TrackedProcess {
-    return this.current;
-  }
-  alive(): boolean {
-    return this.current.alive();
-  }
-  pause(): boolean {
-    return this.registry.signal(this.current, 'SIGSTOP');
-  }
-  resume(): boolean {
-    return this.registry.signal(this.current, 'SIGCONT');
-  }
-  async crash(): Promise<void> {
-    await this.registry.kill(this.current);
-  }
   wipeData(): void {
     if (this.alive()) throw new Error(`etcd ${this.name} is running: crash it before wiping its data`);
     rmSync(join(this.dir, 'data'), { recursive: true, force: true });
@@ -177,15 +161,11 @@ export class EtcdMember implements ServerProcess {
     const probe = options.untilHealthy === false ? etcdPeerAnswers(this.peerPort) : etcdHealth(this.port);
     await waitReady(this.current, probe, `etcd ${this.name} (restart)`, this.options.readyTimeoutMs);
   }
-  async stop(): Promise<void> {
-    await this.registry.stop(this.current);
-  }
 }
 
 function launch(registry: LiveProcesses, plan: MemberPlan, args: readonly string[], env: NodeJS.ProcessEnv | undefined): TrackedProcess {
   return registry.spawn(`etcd ${plan.name}`, locate('etcd'), args, { cwd: plan.dir, env: { ...process.env, ...env }, logFile: join(plan.dir, 'etcd.log') });
 }
-
 
 /** Starts every member at once (a cluster needs them together) and waits until each is healthy. */
 export async function startEtcd(registry: LiveProcesses, options: EtcdOptions): Promise<EtcdMember[]> {

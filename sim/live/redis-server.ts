@@ -31,7 +31,7 @@ import { forgetShm, type FakeClock } from './faketime.ts';
 import { freePort, LOOPBACK } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
 import { redisPing, tcpAsk, waitReady } from './ready.ts';
-import type { ServerProcess } from './server.ts';
+import { ManagedServer } from './server.ts';
 
 export interface RedisServerOptions {
   /** The node name (`s1`), for messages and the folder name. */
@@ -70,11 +70,9 @@ export function redisConfig(port: number, dir: string, options: RedisServerOptio
   ].join('\n');
 }
 
-export class RedisServer implements ServerProcess {
-  private current: TrackedProcess;
-
+export class RedisServer extends ManagedServer {
   private constructor(
-    private readonly registry: LiveProcesses,
+    registry: LiveProcesses,
     readonly options: RedisServerOptions,
     /** The port it listens on (127.0.0.1 only). */
     readonly port: number,
@@ -82,7 +80,7 @@ export class RedisServer implements ServerProcess {
     readonly dir: string,
     first: TrackedProcess,
   ) {
-    this.current = first;
+    super(registry, first);
   }
 
   /** Starts a server on a free port (a fresh one if another process took the first between pick and bind) and waits until it answers PING. */
@@ -111,34 +109,6 @@ export class RedisServer implements ServerProcess {
     return this.options.name;
   }
 
-  /** The running process (a new one after each restart). */
-  get process(): TrackedProcess {
-    return this.current;
-  }
-
-  get pid(): number {
-    return this.current.pid;
-  }
-
-  alive(): boolean {
-    return this.current.alive();
-  }
-
-  /** SIGSTOP: it handles nothing; connections stay open and queue up. */
-  pause(): boolean {
-    return this.registry.signal(this.current, 'SIGSTOP');
-  }
-
-  /** SIGCONT. */
-  resume(): boolean {
-    return this.registry.signal(this.current, 'SIGCONT');
-  }
-
-  /** SIGKILL, and waits until it is gone. */
-  async crash(): Promise<void> {
-    await this.registry.kill(this.current);
-  }
-
   /** Removes what it persisted (the AOF folder and any dump): a crash that lost the disk. Only while it is down. */
   wipeData(): void {
     if (this.alive()) throw new Error(`redis-server ${this.options.name} is running: crash it before wiping its data`);
@@ -155,10 +125,6 @@ export class RedisServer implements ServerProcess {
     if (this.options.fakeClock !== undefined) forgetShm(this.current.pid);
   }
 
-  /** SIGTERM (Redis flushes its AOF and exits), SIGKILL if it lingers. */
-  async stop(): Promise<void> {
-    await this.registry.stop(this.current);
-  }
 }
 
 /** Runs the server on the config file in `dir` (written by `start`; a restart reads what `CONFIG REWRITE` may have put there since). */

@@ -23,7 +23,7 @@ import { forgetShm, type FakeClock } from '../faketime.ts';
 import { LOOPBACK } from '../ports.ts';
 import type { LiveProcesses, TrackedProcess } from '../processes.ts';
 import { redisPing, waitReady } from '../ready.ts';
-import type { ServerProcess } from '../server.ts';
+import { ManagedServer } from '../server.ts';
 
 /** The name every Sentinel monitors the primary under. */
 export const MASTER_NAME = 'locksim';
@@ -68,16 +68,14 @@ export function sentinelConfig(config: SentinelConfig, dir: string): string {
   ].join('\n');
 }
 
-export class SentinelServer implements ServerProcess {
-  private current: TrackedProcess;
-
+export class SentinelServer extends ManagedServer {
   private constructor(
-    private readonly registry: LiveProcesses,
+    registry: LiveProcesses,
     readonly config: SentinelConfig,
     readonly dir: string,
     first: TrackedProcess,
   ) {
-    this.current = first;
+    super(registry, first);
   }
 
   /** Starts it (the port is the caller's: its relay was set up for it) and waits until it answers PING. */
@@ -102,26 +100,6 @@ export class SentinelServer implements ServerProcess {
     return this.config.port;
   }
 
-  get pid(): number {
-    return this.current.pid;
-  }
-
-  alive(): boolean {
-    return this.current.alive();
-  }
-
-  pause(): boolean {
-    return this.registry.signal(this.current, 'SIGSTOP');
-  }
-
-  resume(): boolean {
-    return this.registry.signal(this.current, 'SIGCONT');
-  }
-
-  async crash(): Promise<void> {
-    await this.registry.kill(this.current);
-  }
-
   /** Puts the first config back: what Sentinel wrote since is lost. */
   wipeData(): void {
     if (this.alive()) throw new Error(`sentinel ${this.name} is running: crash it before wiping its data`);
@@ -134,9 +112,6 @@ export class SentinelServer implements ServerProcess {
     await ready(this.current, this.config);
   }
 
-  async stop(): Promise<void> {
-    await this.registry.stop(this.current);
-  }
 }
 
 function launch(registry: LiveProcesses, dir: string, config: SentinelConfig): TrackedProcess {
