@@ -33,6 +33,24 @@
  * the return address an election connection carries so that N's
  * connection back goes through N's own link too. Without `peerLink` the
  * servers reach each other directly.
+ *
+ * Clock faults: with a `fakeClock` for a server (faketime.ts) its JVM runs
+ * under libfaketime with that clock's offset file (every life of it),
+ * libfaketime's shared-memory names are unlinked once it is up, and the
+ * clock's `probe` reads the server's wall clock back from the timestamp of
+ * its log line for a `ruok` (zookeeper/wall-clock.ts; the log's dates are
+ * full ISO dates for that). Verified with OpenJDK 17 and libfaketime
+ * 0.9.10: System.currentTimeMillis() (what stamps the log, a znode's
+ * mtime) moves with the file; System.nanoTime(), on which ZooKeeper's
+ * session expiry and every timed wait run, does not
+ * (FAKETIME_DONT_FAKE_MONOTONIC=1). One more setting is needed for a JVM:
+ * FAKETIME_FORCE_MONOTONIC_FIX=0. With libfaketime's default "monotonic
+ * fix" of pthread_cond_timedwait, the JVM's timed waits (on
+ * CLOCK_MONOTONIC condition variables) return at once: an idle server
+ * burnt 1.7 cores, started in 5–9 s instead of 1 s, took 13× longer per
+ * write, and lost its clients' sessions. With 0 it idles at ~0 % and
+ * writes as fast as without libfaketime. The JVM needs no libc preload
+ * (no jemalloc); the one faketime.ts adds for redis-server is harmless.
  * Not modelled: a TCP connect that gets no answer. Through a proxy every
  * connect succeeds at once, and a refusal behind it arrives as a close
  * (the demultiplexer holds a learner's connection while the quorum port
@@ -44,8 +62,10 @@ import { join } from 'node:path';
 import { locate } from './binaries.ts';
 import { freePorts, LOOPBACK } from './ports.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
+import { forgetShm, type FakeClock } from './faketime.ts';
 import { tcpAsk, waitReady, zookeeperServing, type Probe } from './ready.ts';
-import type { ServerProcess } from './server.ts';
+import { ManagedServer } from './server.ts';
+import { LOG_DATE_FORMAT, zookeeperWallClockOffsetMs } from './zookeeper/wall-clock.ts';
 
 export interface ZooKeeperOptions {
   /** Server names `s1…` (one: standalone). */
@@ -54,6 +74,8 @@ export interface ZooKeeperOptions {
   readonly initLimit?: number;
   readonly syncLimit?: number;
   readonly env?: (name: string) => NodeJS.ProcessEnv | undefined;
+  /** Run server `name` under libfaketime with this clock (clock faults); undefined: the real clock. */
+  readonly fakeClock?: (name: string) => FakeClock | undefined;
   readonly readyTimeoutMs?: number;
   /**
    * How server `from` is to reach server `to`, whose peer port (quorum and
@@ -251,16 +273,26 @@ export class PeerRelay {
 }
 
 /** One ZooKeeper server. */
-export class ZooKeeperServer implements ServerProcess {
+export class ZooKeeperServer extends ManagedServer {
   constructor(
-    private readonly registry: LiveProcesses,
+    registry: LiveProcesses,
     private readonly plan: ServerPlan,
     private readonly env: NodeJS.ProcessEnv | undefined,
-    private current: TrackedProcess,
+    current: TrackedProcess,
     private readonly readyTimeoutMs: number | undefined,
     /** Its peer port and its election entries for the others, when peers go through links. */
     private readonly relays: readonly PeerRelay[] = [],
-  ) {}
+    private readonly fakeClock: FakeClock | undefined = undefined,
+  ) {
+    super(registry, current);
+  }
+
+  /** Once its JVM is up (startZooKeeper and restart call it): libfaketime's shared-memory names go, and its clock reads this server's wall clock. */
+  clockUp(): void {
+    if (this.fakeClock === undefined) return;
+    forgetShm(this.current.pid);
+    this.fakeClock.probe = () => zookeeperWallClockOffsetMs(this.port, join(this.dir, 'zookeeper.log'));
+  }
 
   /** Closes its relays (peer links only); the process is the registry's. */
   async closeRelays(): Promise<void> {
@@ -275,24 +307,6 @@ export class ZooKeeperServer implements ServerProcess {
   }
   get dir(): string {
     return this.plan.dir;
-  }
-  get pid(): number {
-    return this.current.pid;
-  }
-  get process(): TrackedProcess {
-    return this.current;
-  }
-  alive(): boolean {
-    return this.current.alive();
-  }
-  pause(): boolean {
-    return this.registry.signal(this.current, 'SIGSTOP');
-  }
-  resume(): boolean {
-    return this.registry.signal(this.current, 'SIGCONT');
-  }
-  async crash(): Promise<void> {
-    await this.registry.kill(this.current);
   }
   wipeData(): void {
     if (this.alive()) throw new Error(`zookeeper ${this.name} is running: crash it before wiping its data`);
@@ -312,9 +326,7 @@ export class ZooKeeperServer implements ServerProcess {
     this.current = launch(this.registry, this.plan, this.env);
     const probe = options.serving === false ? zookeeperAnswers(this.port) : zookeeperServing(this.port);
     await waitReady(this.current, probe, `zookeeper ${this.name} (restart)`, this.readyTimeoutMs);
-  }
-  async stop(): Promise<void> {
-    await this.registry.stop(this.current);
+    this.clockUp();
   }
 }
 
@@ -330,13 +342,16 @@ function launch(registry: LiveProcesses, plan: ServerPlan, env: NodeJS.ProcessEn
       '-XX:TieredStopAtLevel=1',
       '-Dorg.slf4j.simpleLogger.defaultLogLevel=info',
       '-Dorg.slf4j.simpleLogger.showDateTime=true',
-      '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
+      `-Dorg.slf4j.simpleLogger.dateTimeFormat=${LOG_DATE_FORMAT}`,
       '-cp', classpath, 'org.apache.zookeeper.server.quorum.QuorumPeerMain',
       join(plan.dir, 'zoo.cfg'),
     ],
     { cwd: plan.dir, env: { ...process.env, ...env }, logFile: join(plan.dir, 'zookeeper.log') },
   );
 }
+
+/** What a JVM needs under libfaketime besides the clock's own settings (see the file's comment). */
+const JVM_FAKETIME_ENV: NodeJS.ProcessEnv = { FAKETIME_FORCE_MONOTONIC_FIX: '0' };
 
 /** Attempts at starting the servers when a port was taken between its pick and the JVM's bind. */
 const START_TRIES = 3;
@@ -407,11 +422,13 @@ export async function startZooKeeper(registry: LiveProcesses, options: ZooKeeper
         writeFileSync(join(data, 'myid'), `${plan.id}\n`);
         writeFileSync(join(plan.dir, 'zoo.cfg'), zooCfg(plan, plans, options));
         rmSync(join(plan.dir, 'zookeeper.log'), { force: true });
-        const env = options.env?.(plan.name);
-        return new ZooKeeperServer(registry, plan, env, launch(registry, plan, env), options.readyTimeoutMs, relays.get(plan.id));
+        const fakeClock = options.fakeClock?.(plan.name);
+        const env = { ...options.env?.(plan.name), ...(fakeClock === undefined ? {} : { ...fakeClock.env(), ...JVM_FAKETIME_ENV }) };
+        return new ZooKeeperServer(registry, plan, env, launch(registry, plan, env), options.readyTimeoutMs, relays.get(plan.id), fakeClock);
       });
       try {
         await Promise.all(servers.map((s) => waitReady(s.process, zookeeperServing(s.port), `zookeeper ${s.name} (port ${s.port})`, options.readyTimeoutMs ?? 60_000)));
+        for (const server of servers) server.clockUp();
         return servers;
       } catch (error) {
         await Promise.all(servers.map((s) => registry.kill(s.process)));

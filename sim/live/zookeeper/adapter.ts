@@ -1,7 +1,8 @@
 /**
  * The `zookeeper` design's live adapter (adapter.ts): Apache ZooKeeper 3.8
  * standalone or as an ensemble (deployment.ts, zookeeper-server.ts),
- * started by service.ts; the client library is node-zookeeper-client with
+ * started by service.ts, each JVM under libfaketime for clock faults
+ * (zookeeper-server.ts); the client library is node-zookeeper-client with
  * the lock recipe and Curator's connection states on top (client.ts,
  * connection.ts, handle.ts).
  */
@@ -19,7 +20,7 @@ export const ZOOKEEPER_ADAPTER: LiveAdapter<ZkLiveKnobs> = {
   programs: ['java', 'zookeeper'],
   serverNames: zookeeperServerNames,
   knobMappings: zookeeperKnobMappings,
-  fakesClocks: () => false,
+  fakesClocks: () => true,
   whyUnsupported: whyZooKeeperUnsupported,
   whyCannotCrash: (knobs, _node, durable) => whyZooKeeperCannotCrash(knobs, durable),
   leaseUs: (knobs) => knobs.sessionTimeoutUs,

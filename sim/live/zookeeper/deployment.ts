@@ -25,7 +25,10 @@
  * before it acknowledges it, so what a SIGKILL keeps beyond the fsynced
  * log is only what this server never acknowledged; `none` wipes the data
  * folder (keeping `myid`) before the restart.
- * Not supported: `permits` > 1 (the semaphore recipe is not live yet).
+ * `permits`: 1 → the lock recipe under `/lock` (Curator's
+ * InterProcessMutex); more → the semaphore recipe (Curator's
+ * InterProcessSemaphoreV2: an internal lock under `/semaphore/locks`,
+ * leases under `/semaphore/leases`), as the simulated design does.
  */
 import type { Durability } from '../../core/disk.ts';
 import type { KnobMapping } from '../result.ts';
@@ -45,6 +48,14 @@ export interface ZkLiveKnobs {
 
 /** Where the lock recipe keeps its nodes (as the simulated recipe: algorithms/zookeeper/paths.ts). */
 export const LOCK_PATH = '/lock';
+/** The semaphore recipe's internal lock (serialising lease creation) and its leases (the first `permits` hold). */
+export const SEMAPHORE_LOCKS_PATH = '/semaphore/locks';
+export const SEMAPHORE_LEASES_PATH = '/semaphore/leases';
+
+/** The parent whose first `permits` children hold: the lock's, or the semaphore's leases. */
+export function holdersPath(permits: number): string {
+  return permits === 1 ? LOCK_PATH : SEMAPHORE_LEASES_PATH;
+}
 /**
  * Where a release leaves its mark: the release deletes the lock node and
  * creates `<RELEASED_PATH>/<node name>` in one multi, so the observer can
@@ -86,9 +97,8 @@ export function initLimit(knobs: ZkLiveKnobs): number {
   return Math.max(10, Math.ceil(INIT_WINDOW_MS / tickTimeMs(knobs)));
 }
 
-/** Why the deployment cannot run these knobs live (null: it can). */
-export function whyZooKeeperUnsupported(knobs: ZkLiveKnobs): string | null {
-  if (knobs.permits > 1) return `permits ${knobs.permits}: the semaphore recipe (InterProcessSemaphoreV2) is not live yet; live mode runs the lock recipe only`;
+/** Why the deployment cannot run these knobs live (null: it can): every knob has a live counterpart or is listed as having none. */
+export function whyZooKeeperUnsupported(_knobs: ZkLiveKnobs): string | null {
   return null;
 }
 
@@ -157,6 +167,13 @@ export function zookeeperKnobMappings(knobs: ZkLiveKnobs, permits: number): Knob
       real: null,
       note: `times the simulated consensus core; a ZooKeeper leader pings its followers every tickTime / 2 (${Math.max(1, Math.floor(tick / 2))} ms here)`,
     },
-    { knob: 'permits', value: permits, real: permits === 1 ? `the lock recipe: EPHEMERAL_SEQUENTIAL children of ${LOCK_PATH}, the lowest holds` : null, ...(permits === 1 ? {} : { note: 'the semaphore recipe is not live yet' }) },
+    {
+      knob: 'permits',
+      value: permits,
+      real:
+        permits === 1
+          ? `the lock recipe (Curator's InterProcessMutex): EPHEMERAL_SEQUENTIAL children of ${LOCK_PATH}, the lowest holds`
+          : `the semaphore recipe (Curator's InterProcessSemaphoreV2): under the internal lock ${SEMAPHORE_LOCKS_PATH}, an EPHEMERAL_SEQUENTIAL lease under ${SEMAPHORE_LEASES_PATH}; the first ${permits} leases hold`,
+    },
   ];
 }

@@ -1,7 +1,8 @@
 /**
- * Lock node names, as the simulated recipe writes them
+ * Recipe node names, as the simulated recipes write them
  * (algorithms/zookeeper/paths.ts; sim/live may not import a design):
- * Curator's protected prefix `_c_<guid>-<owner>-lock-` plus the 10-digit
+ * Curator's protected prefix `_c_<guid>-<owner>-<label>-` (label `lock`
+ * for a lock node, `lease` for a semaphore lease) plus the 10-digit
  * sequence number ZooKeeper appends. The guid is fresh per acquire (so a
  * create whose reply was lost can be found again); the owner is the client
  * (so it can recognise its own stale nodes, and the observer can say whose
@@ -11,10 +12,10 @@
 /** Width of the sequential suffix, as ZooKeeper formats it. */
 const SEQUENCE_DIGITS = 10;
 
-/** The protected prefix of one acquire's lock node. */
-export function protectedPrefix(guid: string, owner: string): string {
+/** The protected prefix of one acquire's node (`label`: `lock` or `lease`). */
+export function protectedPrefix(guid: string, owner: string, label: string): string {
   if (guid.includes('-') || owner.includes('-')) throw new Error(`guid and owner must not contain "-": ${guid}, ${owner}`);
-  return `_c_${guid}-${owner}-lock-`;
+  return `_c_${guid}-${owner}-${label}-`;
 }
 
 /** The guid and owner a protected name carries, or undefined for another name. */

@@ -1,11 +1,13 @@
 /**
  * Watches the real ensemble the way the simulator's leader reports holders
  * (algorithms/zookeeper/holders.ts): one session of its own lists the
- * children of `/lock` with a child watch, and lists again each time the
- * watch fires. The lowest node (by sequence number) holds; a node becoming
- * the lowest is a grant (client = the owner its protected name carries,
- * lease = its name, token = its sequence number); the holder's node going
- * away is the end of that grant — `deleted` when its client released it
+ * children of the holders' folder (`/lock`, or the semaphore's
+ * `/semaphore/leases`) with a child watch, and lists again each time the
+ * watch fires. The first `permits` protected nodes (by sequence number)
+ * hold: 1 for the lock, as many as the semaphore has permits; a node
+ * entering that set is a grant (client = the owner its protected name
+ * carries, lease = its name, token = its sequence number); a holder's node
+ * going away is the end of that grant — `deleted` when its client released it
  * (the release's multi left `/locksim/released/<name>`, looked up before
  * the next grant is reported), `expired` otherwise (its session expired or
  * was closed, or its client deleted it giving up), as the simulated
@@ -33,7 +35,9 @@ import { bySequence, protectedParts, sequenceOf } from './names.ts';
 export interface ObserverOptions {
   /** The servers' own client ports, by name. */
   readonly servers: ReadonlyArray<{ readonly name: string; readonly port: number }>;
-  readonly lockPath: string;
+  /** The folder whose first `permits` children hold. */
+  readonly holdersPath: string;
+  readonly permits: number;
   readonly releasedPath: string;
   /** The session timeout to ask for (the servers clamp it to 20 ticks). */
   readonly requestedTimeoutMs: number;
@@ -51,7 +55,7 @@ interface Holder {
 
 export class ZooKeeperObserver {
   readonly events: ServiceEvent[] = [];
-  /** The current holder's node name → its grant. */
+  /** The current holders' node names → their grants. */
   private holders = new Map<string, Holder>();
   private readonly conn: ZkConnection;
   /** Listings are handled one after another (a release's mark is looked up in between). */
@@ -91,7 +95,7 @@ export class ZooKeeperObserver {
     if (this.closed) return;
     const handle = this.conn.handle();
     const generation = this.conn.generation;
-    void handle.getChildren(this.options.lockPath, () => this.list()).then((r) => {
+    void handle.getChildren(this.options.holdersPath, () => this.list()).then((r) => {
       if (this.closed) return;
       const atUs = this.options.clock.nowUs();
       switch (r.code) {
@@ -107,7 +111,7 @@ export class ZooKeeperObserver {
         case 'NoNode':
           // No lock node (yet, or any more after a wipe): nobody holds; look again when it appears.
           this.enqueue(() => this.changed([], atUs, handle.port()));
-          void handle.mkdirp(this.options.lockPath).then(() => this.list());
+          void handle.mkdirp(this.options.holdersPath).then(() => this.list());
           return;
         case 'ConnectionLoss':
         case 'SessionExpired':
@@ -115,7 +119,7 @@ export class ZooKeeperObserver {
           return;
         default:
           // Not a code a listing should get: note it and look again shortly.
-          this.errors.push(`listing ${this.options.lockPath} failed with ${r.code}${r.detail === undefined ? '' : `: ${r.detail}`}`);
+          this.errors.push(`listing ${this.options.holdersPath} failed with ${r.code}${r.detail === undefined ? '' : `: ${r.detail}`}`);
           setTimeout(() => this.list(), 50);
       }
     });
@@ -129,22 +133,27 @@ export class ZooKeeperObserver {
     return this.options.leader() ?? this.options.servers.find((s) => s.port === port)?.name ?? this.options.servers[0].name;
   }
 
-  /** One listing: the lowest node holds; report what changed, ends first. */
+  /** One listing: the first `permits` nodes hold; report what changed, ends first (as holders.ts), then grants in sequence order. */
   private async changed(children: readonly string[], atUs: number, port: number | undefined): Promise<void> {
     this.listings++;
     const server = this.serverName(port);
-    const head = bySequence(children).find((n) => protectedParts(n) !== undefined);
+    const key = this.options.permits === 1 ? 'lock' : 'semaphore';
+    const head = bySequence(children)
+      .filter((n) => protectedParts(n) !== undefined)
+      .slice(0, this.options.permits);
+    const holding = new Set(head);
     const present = new Set(children);
     for (const [name, holder] of [...this.holders]) {
-      if (name === head) continue;
+      if (holding.has(name)) continue;
       this.holders.delete(name);
       const released = !present.has(name) && (await this.wasReleased(name));
-      this.push({ kind: released ? 'deleted' : 'expired', atUs, server, key: 'lock', owner: holder.client, lease: name, token: holder.token });
+      this.push({ kind: released ? 'deleted' : 'expired', atUs, server, key, owner: holder.client, lease: name, token: holder.token });
     }
-    if (head !== undefined && !this.holders.has(head)) {
-      const holder = { client: protectedParts(head)!.owner, token: sequenceOf(head)! };
-      this.holders.set(head, holder);
-      this.push({ kind: 'granted', atUs, server, client: holder.client, key: 'lock', lease: head, token: holder.token });
+    for (const name of head) {
+      if (this.holders.has(name)) continue;
+      const holder = { client: protectedParts(name)!.owner, token: sequenceOf(name)! };
+      this.holders.set(name, holder);
+      this.push({ kind: 'granted', atUs, server, client: holder.client, key, lease: name, token: holder.token });
     }
   }
 

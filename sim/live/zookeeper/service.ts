@@ -1,8 +1,9 @@
 /**
  * The `zookeeper` design deployed for real (deployment.ts says how):
  * starts the ensemble (zookeeper-server.ts) and waits until every server
- * serves, makes the recipe's folders (`/lock`, `/locksim/released`),
- * watches `/lock` with the observer (observer.ts), and gives each client
+ * serves, makes the recipe's folders (`/lock`, or `/semaphore/locks` and
+ * `/semaphore/leases`; `/locksim/released`), watches the holders' folder
+ * with the observer (observer.ts), and gives each client
  * its proxies to every server's client port.
  *
  * `leader`: a poller asks every live server `srvr` every LEADER_POLL_MS and
@@ -16,6 +17,14 @@
  * once the JVM answers on its client port, not once it serves — a
  * restarted follower serves only when it has synced with a leader, which
  * may need servers that restart after it (every server crashed at once).
+ * Clocks: each server's JVM runs under its own faked wall clock when
+ * libfaketime is installed (faketime.ts, zookeeper-server.ts), so
+ * `clock-jump` and `clock-drift` on servers are live; `fakeClock` hands
+ * them to the fault scheduler. Only the wall clock moves: ZooKeeper
+ * expires sessions and times its waits on System.nanoTime() (monotonic),
+ * so a jump should change nothing the recipes see, as the simulator says.
+ * Not modelled: the simulator's drift also scales the node's monotonic
+ * clock (its timers); a live server's monotonic clock keeps true speed.
  * Peers: every server reaches every other through a proxy of its own
  * (`s1->s2`, …: quorum and election connections both, zookeeper-server.ts's
  * PeerRelay), so a partition cuts servers apart as it cuts clients off.
@@ -23,6 +32,7 @@
 import type { Durability } from '../../core/disk.ts';
 import type { ZooKeeperChildConfig } from '../child-protocol.ts';
 import type { TrueClock } from '../clock.ts';
+import { fakeClocksFor, type FakeClock } from '../faketime.ts';
 import type { LiveNetwork } from '../network.ts';
 import type { LiveProcesses } from '../processes.ts';
 import { tcpAsk } from '../ready.ts';
@@ -30,7 +40,19 @@ import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
 import type { LiveService, ServiceEvent } from '../service.ts';
 import { startZooKeeper, type ZooKeeperServer } from '../zookeeper-server.ts';
-import { crashWipes, initLimit, LOCK_PATH, negotiatedTimeoutMs, RELEASED_PATH, requestedTimeoutMs, tickTimeMs, whyZooKeeperCannotCrash, zookeeperServerNames, type ZkLiveKnobs } from './deployment.ts';
+import {
+  crashWipes,
+  holdersPath,
+  initLimit,
+  negotiatedTimeoutMs,
+  RELEASED_PATH,
+  requestedTimeoutMs,
+  SEMAPHORE_LOCKS_PATH,
+  tickTimeMs,
+  whyZooKeeperCannotCrash,
+  zookeeperServerNames,
+  type ZkLiveKnobs,
+} from './deployment.ts';
 import { ZkConnection } from './connection.ts';
 import { ZooKeeperObserver } from './observer.ts';
 
@@ -55,19 +77,23 @@ export async function startZooKeeperService(
 ): Promise<LiveService> {
   const { knobs } = options;
   const names = zookeeperServerNames(knobs);
+  // Without libfaketime the servers run on the real clock, and a clock fault says why when it fires.
+  const clocks = fakeClocksFor(registry, names, clock) ?? new Map<string, FakeClock>();
   const list = await startZooKeeper(registry, {
     names,
     tickTimeMs: tickTimeMs(knobs),
     initLimit: initLimit(knobs),
     syncLimit: knobs.syncLimit,
     readyTimeoutMs: options.readyTimeoutMs,
+    fakeClock: (name) => clocks.get(name),
     peerLink: async (from, to, port) => (await network.link(from, to, port)).port,
   });
   const closeRelays = (): Promise<unknown> => Promise.all(list.map((s) => s.closeRelays()));
   try {
-    return await serve(list, clock, options, onEvent, closeRelays);
+    return await serve(list, clock, clocks, options, onEvent, closeRelays);
   } catch (error) {
     await closeRelays();
+    for (const c of clocks.values()) c.close();
     throw error;
   }
 }
@@ -76,6 +102,7 @@ export async function startZooKeeperService(
 async function serve(
   list: readonly ZooKeeperServer[],
   clock: TrueClock,
+  clocks: ReadonlyMap<string, FakeClock>,
   options: ZooKeeperServiceOptions,
   onEvent: (event: ServiceEvent) => void,
   closeRelays: () => Promise<unknown>,
@@ -85,7 +112,9 @@ async function serve(
   const servers = new Map<string, ZooKeeperServer>(list.map((s) => [s.name, s]));
   const direct = list.map((s) => ({ name: s.name, port: s.port }));
 
-  // The recipe's folders, made once by the harness (the clients also make /lock if it is missing).
+  // The recipe's folders, made once by the harness (the clients also make theirs if missing).
+  const holders = holdersPath(knobs.permits);
+  const folders = knobs.permits === 1 ? [holders, RELEASED_PATH] : [SEMAPHORE_LOCKS_PATH, holders, RELEASED_PATH];
   const setup = new ZkConnection({
     ports: direct.map((s) => s.port),
     requestedTimeoutMs: negotiatedTimeoutMs(knobs),
@@ -97,7 +126,7 @@ async function serve(
   });
   try {
     if (!(await setup.waitConnected(options.readyTimeoutMs ?? 30_000))) throw new Error('zookeeper: no session for the setup within the ready timeout');
-    for (const path of [LOCK_PATH, RELEASED_PATH]) {
+    for (const path of folders) {
       const made = await setup.handle().mkdirp(path);
       if (made.code !== 'ok' && made.code !== 'NodeExists') throw new Error(`zookeeper: could not create ${path}: ${made.code}`);
     }
@@ -140,7 +169,8 @@ async function serve(
   try {
     observer = await ZooKeeperObserver.start({
       servers: direct,
-      lockPath: LOCK_PATH,
+      holdersPath: holders,
+      permits: knobs.permits,
       releasedPath: RELEASED_PATH,
       requestedTimeoutMs: 20 * tickTimeMs(knobs),
       reconnectPauseMaxMs: options.reconnectPauseMaxMs,
@@ -171,11 +201,12 @@ async function serve(
         onSuspended: knobs.onSuspended,
         clientSelfExpiry: knobs.clientSelfExpiry,
         reconnectPauseMaxMs: options.reconnectPauseMaxMs,
-        lockPath: LOCK_PATH,
+        lockPath: holders,
         releasedPath: RELEASED_PATH,
       };
     },
     leader,
+    fakeClock: (node: string) => clocks.get(node),
     whyCannotCrash: (_node: string, durable: Durability) => whyZooKeeperCannotCrash(knobs, durable),
     async crash(node: string, durable: Durability): Promise<Record<string, number>> {
       const server = servers.get(node)!;
@@ -188,12 +219,13 @@ async function serve(
     async restart(node: string): Promise<void> {
       await servers.get(node)!.restart({ serving: false });
     },
-    info: (): LiveServerInfo[] => [...servers.values()].map((s) => ({ name: s.name, program: 'zookeeper', port: s.port, dir: s.dir })),
+    info: (): LiveServerInfo[] => [...servers.values()].map((s) => ({ name: s.name, program: clocks.has(s.name) ? 'zookeeper (libfaketime)' : 'zookeeper', port: s.port, dir: s.dir })),
     async close(): Promise<void> {
       polling = false;
       await observer.close();
       await poller;
       await closeRelays();
+      for (const c of clocks.values()) c.close();
     },
   };
 }
