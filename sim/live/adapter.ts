@@ -40,8 +40,8 @@ export interface LiveAdapter<K = unknown> {
   whyUnsupported(knobs: K): string | null;
   /** Why a crash of server `node` keeping `durable` cannot be injected (null: it can). */
   whyCannotCrash(knobs: K, node: string, durable: Durability): string | null;
-  /** Whether its servers run under libfaketime (faketime.ts), so clock faults on them can be injected. */
-  fakesClocks(knobs: K): boolean;
+  /** `true` when its servers run under libfaketime (faketime.ts), so clock faults on them can be injected; otherwise why they cannot. */
+  fakesClocks(knobs: K): true | string;
   /** The lease (TTL, session timeout) the knobs name, in µs, for the derived fault effects; null when none. */
   leaseUs(knobs: K): number | null;
   /** Starts the deployment; resolves once every server is ready. */

@@ -67,8 +67,8 @@ export interface LiveFaultWorld {
   restart(node: string): Promise<void>;
   /** Why the deployment cannot crash server `node` with `durable` (null: it can). */
   whyCannotCrash(node: string, durable: Durability): string | null;
-  /** Whether the design's servers run under libfaketime (its adapter's `fakesClocks`). */
-  readonly fakesClocks: boolean;
+  /** `true` when the design's servers run under libfaketime, otherwise why not (its adapter's `fakesClocks`). */
+  readonly fakesClocks: true | string;
   /** Server `node`'s faked clock, once the deployment runs (undefined: none). */
   fakeClock(node: string): FakeClock | undefined;
 }
@@ -116,9 +116,7 @@ export function whyUnsupported(fault: Fault, world: Pick<LiveFaultWorld, 'server
 /** Why a clock fault on `target` cannot be injected in a deployment with these servers (null: it can). */
 function whyNoClockFault(kind: string, target: string, world: Pick<LiveFaultWorld, 'servers' | 'fakesClocks'>): string | null {
   const onServers = target === 'servers' || target === 'leader' || world.servers.includes(target);
-  if (onServers && !world.fakesClocks) {
-    return `${kind} is not live for this design: its live deployment does not run its servers under libfaketime, so their clocks cannot be moved`;
-  }
+  if (onServers && world.fakesClocks !== true) return `${kind} on the servers is not live for this design: ${world.fakesClocks}`;
   const why = whyNoFaketime();
   return why === null ? null : `${kind} needs ${onServers ? 'the servers' : 'the client processes'} under libfaketime, and ${why}`;
 }

@@ -45,3 +45,15 @@ export interface LiveService {
   info(): LiveServerInfo[];
   close(): Promise<void>;
 }
+
+/** Adds `client`'s link (a proxy) to each server of `names`; returns each proxy's port, by server, in that order. */
+export async function linkClient(
+  network: LiveNetwork,
+  client: string,
+  names: readonly string[],
+  servers: ReadonlyMap<string, { readonly port: number }>,
+): Promise<Array<{ name: string; port: number }>> {
+  const ports: Array<{ name: string; port: number }> = [];
+  for (const name of names) ports.push({ name, port: (await network.link(client, name, servers.get(name)!.port)).port });
+  return ports;
+}

@@ -198,7 +198,7 @@ export class LiveSession {
         this.clientLog.push({ client: node, life: this.lives.get(node)!, event: { kind: 'restarted', atUs: clock.nowUs() } });
       },
       whyCannotCrash: (node, durable) => (isServer(node) ? service.whyCannotCrash(node, durable) : null),
-      fakesClocks: service.fakeClock !== undefined,
+      fakesClocks: service.fakeClock !== undefined || 'its live deployment does not run its servers under libfaketime',
       fakeClock: (node) => (isServer(node) ? service.fakeClock?.(node) : this.clientClocks.get(node)),
     };
   }

@@ -20,6 +20,7 @@ import type { LiveAdapter, LiveStartContext } from '../adapter.ts';
 import { scaleClientTimeoutUs, scaleUs } from '../time-scale.ts';
 import { BREAKER_HALF_OPEN_MS, REQUEST_TIMEOUT_FLOOR_MS, type EtcdClientTiming } from './connect.ts';
 import {
+  ETCD_NO_FAKE_CLOCKS,
   CAS_DONE_PREFIX,
   casKnobMappings,
   casServerNames,
@@ -58,7 +59,7 @@ export const RAFT_LOCK_ADAPTER: LiveAdapter<RaftLockLiveKnobs> = {
   programs: ['etcd'],
   serverNames: raftLockServerNames,
   knobMappings: raftLockKnobMappings,
-  fakesClocks: () => false,
+  fakesClocks: () => ETCD_NO_FAKE_CLOCKS,
   whyUnsupported: () => null,
   whyCannotCrash: (_knobs, _node, durable) => whyEtcdCannotCrash(durable),
   leaseUs: (knobs) => leaseTtlS(knobs) * 1_000_000,
@@ -89,7 +90,7 @@ export const CAS_ADAPTER: LiveAdapter<CasLiveKnobs> = {
   programs: ['etcd'],
   serverNames: casServerNames,
   knobMappings: (knobs) => casKnobMappings(knobs),
-  fakesClocks: () => false,
+  fakesClocks: () => ETCD_NO_FAKE_CLOCKS,
   whyUnsupported: whyCasUnsupported,
   whyCannotCrash: (_knobs, _node, durable) => whyEtcdCannotCrash(durable),
   leaseUs: () => null,

@@ -26,8 +26,8 @@
  * — or, when every member lost its data, the cluster starts over empty.
  * Clock faults cannot be injected: etcd is a Go program, and Go reads the
  * clock through the vDSO, not libc, so libfaketime does not move it (etcd
- * 3.4.23 under `FAKETIME=-2d` logs today's time); the adapters say
- * `fakesClocks: false`.
+ * 3.4.23 under `FAKETIME=-2d` logs today's time); the adapters say so
+ * (`fakesClocks`: ETCD_NO_FAKE_CLOCKS).
  */
 import { execFileSync } from 'node:child_process';
 import type { Durability } from '../../core/disk.ts';
@@ -56,6 +56,9 @@ export interface CasLiveKnobs {
 
 /** The least `--election-timeout` live mode gives etcd (see the header). */
 export const ELECTION_FLOOR_MS = 150;
+
+/** Why clock faults cannot reach etcd's members (see the header). */
+export const ETCD_NO_FAKE_CLOCKS = 'etcd is a Go program and reads the clock through the vDSO, not libc, so libfaketime cannot move its clocks';
 /** The least `--heartbeat-interval` live mode gives etcd. */
 export const HEARTBEAT_FLOOR_MS = 25;
 /** etcd 3.4's lessor looks for expired leases this often (lessor.go, runLoop): a lease ends up to this late. */

@@ -33,7 +33,7 @@ import { LOOPBACK } from '../ports.ts';
 import type { LiveProcesses } from '../processes.ts';
 import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
-import type { LiveService, ServiceEvent } from '../service.ts';
+import { linkClient, type LiveService, type ServiceEvent } from '../service.ts';
 import { etcdClient, type EtcdClientTiming } from './connect.ts';
 import { crashWipes, whyEtcdCannotCrash, type EtcdTiming } from './deployment.ts';
 import { EtcdObserver } from './observer.ts';
@@ -206,8 +206,7 @@ async function serve(list: readonly EtcdMember[], clock: TrueClock, options: Etc
     },
     quorum: 1,
     async connectClient(client: string, net: LiveNetwork): Promise<DesignChildConfig> {
-      const ports: Array<{ name: string; port: number }> = [];
-      for (const name of names) ports.push({ name, port: (await net.link(client, name, members.get(name)!.port)).port });
+      const ports = await linkClient(net, client, names, members);
       return options.childConfig(ports);
     },
     leader,

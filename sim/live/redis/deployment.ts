@@ -31,6 +31,7 @@
  * model's.
  */
 import type { Durability } from '../../core/disk.ts';
+import type { RedisChildConfig } from '../child-protocol.ts';
 import type { KnobMapping } from '../result.ts';
 
 /** The `redis` knobs live mode reads (algorithms/redis/knobs.ts's RedisKnobs, scaled). */
@@ -168,4 +169,18 @@ export function redisKnobMappings(knobs: RedisLiveKnobs, permits: number): KnobM
     { knob: 'retryJitter', value: ms(knobs.retryJitterUs), real: 'uniform ± added to retryDelay by the live client' },
     { knob: 'permits', value: permits, real: permits === 1 ? 'one key: lock' : `${permits} keys: ${keys}, SET NX on the first free one` },
   ];
+}
+
+/** The client settings of the design's knobs (ioredis with the documented recipe, client.ts), for a client reaching the servers at `servers`. */
+export function redisClientSettings(knobs: RedisLiveKnobs, commandTimeoutUs: number, servers: ReadonlyArray<{ name: string; port: number }>): RedisChildConfig {
+  return {
+    design: 'redis',
+    servers,
+    ttlMs: ttlMs(knobs),
+    release: knobs.release,
+    tokens: knobs.tokens,
+    retryDelayUs: knobs.retryDelayUs,
+    retryJitterUs: knobs.retryJitterUs,
+    commandTimeoutUs,
+  };
 }

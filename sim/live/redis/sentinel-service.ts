@@ -32,8 +32,8 @@ import type { LiveProcesses } from '../processes.ts';
 import { RedisServer } from '../redis-server.ts';
 import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
-import type { LiveService, ServiceEvent } from '../service.ts';
-import { crashWipes, downAfterMs, failoverTimeoutMs, redisDataNames, redisSentinelNames, ttlMs, whyRedisCannotCrash } from './deployment.ts';
+import { linkClient, type LiveService, type ServiceEvent } from '../service.ts';
+import { crashWipes, downAfterMs, failoverTimeoutMs, redisClientSettings, redisDataNames, redisSentinelNames, whyRedisCannotCrash } from './deployment.ts';
 import { RedisObserver, type Holders } from './observer.ts';
 import { MASTER_NAME, SentinelServer } from './sentinel-server.ts';
 import { SentinelWatch } from './sentinel-watch.ts';
@@ -169,28 +169,11 @@ export async function startRedisSentinelService(
     events,
     quorum: 1,
     async connectClient(client: string, net: LiveNetwork): Promise<RedisChildConfig> {
+      const ports = await linkClient(net, client, data, servers);
       const natMap: Record<string, number> = {};
-      const ports: Array<{ name: string; port: number }> = [];
-      for (const name of data) {
-        const proxy = await net.link(client, name, servers.get(name)!.port);
-        ports.push({ name, port: proxy.port });
-        natMap[`${LOOPBACK}:${announced.get(name)!}`] = proxy.port;
-      }
-      const sentinelPorts: Array<{ name: string; port: number }> = [];
-      for (const name of sentinelNames) sentinelPorts.push({ name, port: (await net.link(client, name, sentinels.get(name)!.port)).port });
-      return {
-        design: 'redis',
-        servers: ports,
-        sentinels: sentinelPorts,
-        masterName: MASTER_NAME,
-        natMap,
-        ttlMs: ttlMs(knobs),
-        release: knobs.release,
-        tokens: knobs.tokens,
-        retryDelayUs: knobs.retryDelayUs,
-        retryJitterUs: knobs.retryJitterUs,
-        commandTimeoutUs: options.commandTimeoutUs,
-      };
+      for (const { name, port } of ports) natMap[`${LOOPBACK}:${announced.get(name)!}`] = port;
+      const sentinelPorts = await linkClient(net, client, sentinelNames, sentinels);
+      return { ...redisClientSettings(knobs, options.commandTimeoutUs, ports), sentinels: sentinelPorts, masterName: MASTER_NAME, natMap };
     },
     leader: () => {
       const primary = watch.configuredPrimary();

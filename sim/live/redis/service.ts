@@ -18,8 +18,8 @@ import { tcpAsk } from '../ready.ts';
 import { RedisServer } from '../redis-server.ts';
 import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
-import type { LiveService } from '../service.ts';
-import { crashWipes, redisServerNames, ttlMs, whyRedisCannotCrash, type RedisLiveKnobs } from './deployment.ts';
+import { linkClient, type LiveService } from '../service.ts';
+import { crashWipes, redisClientSettings, redisServerNames, whyRedisCannotCrash, type RedisLiveKnobs } from './deployment.ts';
 import { RedisObserver, type ServiceEvent } from './observer.ts';
 
 export interface RedisServiceOptions {
@@ -72,18 +72,7 @@ export async function startRedisService(registry: LiveProcesses, network: LiveNe
     },
     quorum: 1,
     async connectClient(client: string, net: LiveNetwork): Promise<RedisChildConfig> {
-      const ports: Array<{ name: string; port: number }> = [];
-      for (const name of names) ports.push({ name, port: (await net.link(client, name, servers.get(name)!.port)).port });
-      return {
-        design: 'redis',
-        servers: ports,
-        ttlMs: ttlMs(knobs),
-        release: knobs.release,
-        tokens: knobs.tokens,
-        retryDelayUs: knobs.retryDelayUs,
-        retryJitterUs: knobs.retryJitterUs,
-        commandTimeoutUs: options.commandTimeoutUs,
-      };
+      return redisClientSettings(knobs, options.commandTimeoutUs, await linkClient(net, client, names, servers));
     },
     leader: () => (primary.alive() ? names[0] : null),
     fakeClock: (node: string) => clocks.get(node),

@@ -22,7 +22,7 @@ import { RedisObserver } from '../redis/observer.ts';
 import { RedisServer } from '../redis-server.ts';
 import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
-import type { LiveService, ServiceEvent } from '../service.ts';
+import { linkClient, type LiveService, type ServiceEvent } from '../service.ts';
 import { redlockServerNames, requestTimeoutMs, ttlMs, whyRedlockCannotCrash, type RedlockLiveKnobs } from './deployment.ts';
 
 export interface RedlockServiceOptions {
@@ -69,8 +69,7 @@ export async function startRedlockService(
     events,
     quorum: majority(names.length),
     async connectClient(client: string, net: LiveNetwork): Promise<RedlockChildConfig> {
-      const ports: Array<{ name: string; port: number }> = [];
-      for (const name of names) ports.push({ name, port: (await net.link(client, name, servers.get(name)!.port)).port });
+      const ports = await linkClient(net, client, names, servers);
       return {
         design: 'redlock',
         servers: ports,

@@ -38,7 +38,7 @@ import type { LiveProcesses } from '../processes.ts';
 import { tcpAsk } from '../ready.ts';
 import type { LiveServerInfo } from '../result.ts';
 import type { ServerProcess } from '../server.ts';
-import type { LiveService, ServiceEvent } from '../service.ts';
+import { linkClient, type LiveService, type ServiceEvent } from '../service.ts';
 import { startZooKeeper, type ZooKeeperServer } from '../zookeeper-server.ts';
 import {
   crashWipes,
@@ -192,8 +192,7 @@ async function serve(
     },
     quorum: 1,
     async connectClient(client: string, net: LiveNetwork): Promise<ZooKeeperChildConfig> {
-      const ports: Array<{ name: string; port: number }> = [];
-      for (const name of names) ports.push({ name, port: (await net.link(client, name, servers.get(name)!.port)).port });
+      const ports = await linkClient(net, client, names, servers);
       return {
         design: 'zookeeper',
         servers: ports,
