@@ -19,6 +19,15 @@ const hasRedis = isInstalled('redis-server');
 const SKIP = 'SKIPPED: redis-server is not installed (apt-get install -y redis-server)';
 if (!hasRedis) console.warn(`test/live-redis-sentinel.test.ts ${SKIP}`);
 
+/**
+ * 0.3, not the 0.1 of the other live tests: Sentinel's own timers (a ping
+ * every second, the failover's start delay, the replicas' reconfiguration)
+ * are compiled in and do not shrink, so at 0.1 the 2.5 s partition is
+ * sometimes healed before both primaries have granted (measured: agreement
+ * on mutualExclusion in 2 of 3 runs at 0.1, in 3 of 3 at 0.3).
+ */
+const SCALE = 0.3;
+
 const kept: string[] = [];
 afterAll(() => {
   for (const dir of kept) rmSync(dir, { recursive: true, force: true });
@@ -42,7 +51,7 @@ describe.skipIf(!hasRedis)(`live redis with Sentinel${hasRedis ? '' : ` (${SKIP}
   it('redis-primary-isolated: s1 and c1 are cut off from the rest; the real Sentinels see s1 down, promote a replica, c2 and c3 follow them to it while s1 still grants c1 — two primaries grant at once, as simulated', async () => {
     const keep = mkdtempSync(join(tmpdir(), 'locksim-sentinel-test-'));
     kept.push(keep);
-    const result = await runLiveDesign(loadScenarioFile('redis-primary-isolated', DESIGNS), 'redis', { registry: DESIGNS, timeScale: 0.1, keep });
+    const result = await runLiveDesign(loadScenarioFile('redis-primary-isolated', DESIGNS), 'redis', { registry: DESIGNS, timeScale: SCALE, keep });
     const checks = JSON.stringify(result.checks);
     expect(result.unsupported, checks).toBeUndefined();
     expect(result.live.servers.map((s) => `${s.name} ${s.program.replace(' (libfaketime)', '')}`)).toEqual([
@@ -65,7 +74,7 @@ describe.skipIf(!hasRedis)(`live redis with Sentinel${hasRedis ? '' : ` (${SKIP}
     expect(result.agreement?.mutualExclusion).toEqual({ live: false, simulated: false, agree: true });
     // The scenario's expectations (resource is not among them: whether a lost update shows depends on how the two holders' store calls interleave).
     expect(result.expect.met, JSON.stringify(result.expect)).toBe(true);
-    expect(result.live.knobs.find((k) => k.knob === 'failoverAfter')?.real).toBe('sentinel down-after-milliseconds locksim 500');
+    expect(result.live.knobs.find((k) => k.knob === 'failoverAfter')?.real).toBe('sentinel down-after-milliseconds locksim 1500');
     expect(result.live.knobs.find((k) => k.knob === 'quorum')?.real).toMatch(/^sentinel monitor … 2 /);
   });
 });
