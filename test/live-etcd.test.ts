@@ -122,7 +122,7 @@ describe.skipIf(!hasEtcd)(`live etcd${hasEtcd ? '' : ` (${SKIP})`}`, () => {
     const registry = new LiveProcesses();
     const network = new LiveNetwork({ minUs: 0, maxUs: 0 });
     const knobs = { servers: 3, electionTimeoutUs: { minUs: 15_000, maxUs: 30_000 }, heartbeatUs: 5000, sessionTtlUs: 1_000_000, keepAliveUs: 300_000, reads: 'read-index' as const, permits: 1 };
-    const service = await RAFT_LOCK_ADAPTER.start(knobs, { registry, network, clock: new HarnessClock(), timeScale: 0.1, onEvent: () => {} });
+    const service = await RAFT_LOCK_ADAPTER.start(knobs, { registry, network, clock: new HarnessClock(), timeScale: 0.1, fakeClocks: false, onEvent: () => {} });
     const pids = [...service.servers.values()].map((s) => s.pid);
     const until = async (what: string, ok: () => boolean | Promise<boolean>): Promise<void> => {
       for (let i = 0; i < 100 && !(await ok()); i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -22,6 +22,12 @@ export interface LiveStartContext {
   readonly clock: TrueClock;
   /** Every duration of the scenario is multiplied by this. */
   readonly timeScale: number;
+  /**
+   * Whether a clock fault of the scenario names servers: only then do the
+   * servers run under libfaketime (faketime.ts), so every other run is the
+   * plain program.
+   */
+  readonly fakeClocks: boolean;
   /** Seconds (ms) a server may take to come up. */
   readonly readyTimeoutMs?: number;
   /** Receives what the service reports, in its own order, stamped on receipt. */

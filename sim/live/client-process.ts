@@ -8,6 +8,7 @@
  */
 import { REPO_ROOT } from '../scenario/paths.ts';
 import { childEntry } from './child-bundle.ts';
+import { forgetShm } from './faketime.ts';
 import type { ChildConfig, ClientEvent, FromChild, ToChild } from './child-protocol.ts';
 import type { LiveProcesses, TrackedProcess } from './processes.ts';
 import { logTail } from './ready.ts';
@@ -79,6 +80,8 @@ export class ClientProcess {
     });
     live.send({ type: 'config', config });
     await ready;
+    // Under libfaketime (a clock fault names this client): its shared-memory names go now, so a SIGKILL leaves none.
+    if (options.env?.LD_PRELOAD !== undefined) forgetShm(child.pid);
     return live;
   }
 

@@ -46,16 +46,16 @@
  *   soon as the process is up (it has them mapped already, and nothing
  *   opens them by name again), so nothing is left whatever happens later.
  *
- * Clients are not run under libfaketime: ClientProcess forks them with the
- * harness's own environment, so a clock fault on a client is refused (see
- * faults.ts). A node client under libfaketime with
- * FAKETIME_DONT_FAKE_MONOTONIC=1 works (checked: `Date.now()` moves,
- * `process.hrtime`, the harness's true clock, does not), so it needs only
- * that environment in the fork.
- *
- * Which designs run their servers this way: the adapter's `fakesClocks`
- * says so before anything starts, and the running service's `fakeClock`
- * hands the fault scheduler each server's clock (adapter.ts, service.ts).
+ * Who runs this way, and only when a clock fault of the scenario names
+ * them, so every other run is the plain program: a design's servers when
+ * its adapter's `fakesClocks` is true (redis, redlock, zookeeper; etcd
+ * cannot: Go reads the clock without libc) and a fault names a server
+ * (`LiveStartContext.fakeClocks`; the running service's `fakeClock` hands
+ * the fault scheduler each server's clock); a client process when a fault
+ * names it (session.ts). A node client under libfaketime with
+ * FAKETIME_DONT_FAKE_MONOTONIC=1 works: `Date.now()` moves,
+ * `process.hrtime` (the harness's true clock, the client's timers) does
+ * not; its offset is read back over the IPC channel.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -220,8 +220,8 @@ export class FakeClock {
  * says why: the servers then start with the real clock, and a clock fault
  * reports that reason when it fires).
  */
-export function fakeClocksFor(registry: LiveProcesses, names: readonly string[], clock: TrueClock): Map<string, FakeClock> | null {
-  if (whyNoFaketime() !== null) return null;
+export function fakeClocksFor(registry: LiveProcesses, names: readonly string[], clock: TrueClock, wanted: boolean): Map<string, FakeClock> | null {
+  if (!wanted || whyNoFaketime() !== null) return null;
   return new Map(names.map((name) => [name, FakeClock.create(registry, name, clock)]));
 }
 

@@ -121,9 +121,13 @@ function whyNoClockFault(kind: string, target: string, world: Pick<LiveFaultWorl
   return why === null ? null : `${kind} needs ${onServers ? 'the servers' : 'the client processes'} under libfaketime, and ${why}`;
 }
 
+export function isClockFault(fault: Fault): fault is Extract<Fault, { kind: 'clock-jump' | 'clock-drift' }> {
+  return fault.kind === 'clock-jump' || fault.kind === 'clock-drift';
+}
+
 /** Whether `target` of a clock fault names clients (`c1`, `clients`, `holder`): their processes then run under libfaketime. */
 export function clockFaultOnClients(fault: Fault, servers: readonly string[]): boolean {
-  if (fault.kind !== 'clock-jump' && fault.kind !== 'clock-drift') return false;
+  if (!isClockFault(fault)) return false;
   return !(fault.target === 'servers' || fault.target === 'leader' || servers.includes(fault.target));
 }
 

@@ -39,7 +39,7 @@ import { CHECK_NAMES, type CheckName, type Scenario } from '../scenario/types.ts
 import { locate } from './binaries.ts';
 import type { ChildWorkload } from './child-protocol.ts';
 import { HarnessClock } from './clock.ts';
-import { whyUnsupported } from './faults.ts';
+import { clockFaultOnClients, isClockFault, whyUnsupported } from './faults.ts';
 import { buildLiveHistory } from './history.ts';
 import { buildLiveSectionHistory } from './section-workload-live.ts';
 import { LiveNetwork } from './network.ts';
@@ -123,6 +123,7 @@ export async function runLiveDesign(scenario: Scenario, designName: string, opti
       network,
       clock,
       timeScale,
+      fakeClocks: scaled.faults.some((fault) => isClockFault(fault) && !clockFaultOnClients(fault, servers)),
       ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
       onEvent: (event) => sink.session?.onServiceEvent(event),
     });

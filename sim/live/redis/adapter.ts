@@ -24,7 +24,7 @@ export const REDIS_ADAPTER: LiveAdapter<RedisLiveKnobs> = {
   whyCannotCrash: (knobs, _node, durable) => whyRedisCannotCrash(knobs, durable),
   leaseUs: (knobs) => knobs.ttlUs,
   start: (knobs, ctx) => {
-    const options = { knobs, commandTimeoutUs: scaleClientTimeoutUs(REDIS_COMMAND_TIMEOUT_US, ctx.timeScale), readyTimeoutMs: ctx.readyTimeoutMs };
+    const options = { knobs, commandTimeoutUs: scaleClientTimeoutUs(REDIS_COMMAND_TIMEOUT_US, ctx.timeScale), readyTimeoutMs: ctx.readyTimeoutMs, fakeClocks: ctx.fakeClocks };
     return knobs.failover === 'sentinel'
       ? startRedisSentinelService(ctx.registry, ctx.network, ctx.clock, { ...options, timeScale: ctx.timeScale }, ctx.onEvent)
       : startRedisService(ctx.registry, ctx.network, ctx.clock, options, ctx.onEvent);

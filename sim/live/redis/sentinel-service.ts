@@ -81,7 +81,7 @@ export async function startRedisSentinelService(
   const sentinelNames = redisSentinelNames(knobs);
   const names = [...data, ...sentinelNames];
   const aof = knobs.persistence;
-  const clocks = fakeClocksFor(registry, names, clock) ?? new Map<string, FakeClock>();
+  const clocks = fakeClocksFor(registry, names, clock, options.fakeClocks) ?? new Map<string, FakeClock>();
   const program = (kind: string): string => (clocks.size > 0 ? `${kind} (libfaketime)` : kind);
   const servers = new Map<string, RedisServer>();
   const sentinels = new Map<string, SentinelServer>();

@@ -27,6 +27,8 @@ export interface RedisServiceOptions {
   /** The simulated client's command timeout, scaled (µs). */
   readonly commandTimeoutUs: number;
   readonly readyTimeoutMs?: number;
+  /** Run the servers under libfaketime (a clock fault names them). */
+  readonly fakeClocks: boolean;
 }
 
 /** Waits until replica `port` reports `master_link_status:up`. */
@@ -44,7 +46,7 @@ export async function startRedisService(registry: LiveProcesses, network: LiveNe
   const names = redisServerNames(knobs);
   const aof = knobs.persistence;
   // Without libfaketime the servers run on the real clock, and a clock fault says why when it fires.
-  const clocks = fakeClocksFor(registry, names, clock) ?? new Map<string, FakeClock>();
+  const clocks = fakeClocksFor(registry, names, clock, options.fakeClocks) ?? new Map<string, FakeClock>();
   const program = clocks.size > 0 ? 'redis-server (libfaketime)' : 'redis-server';
   const servers = new Map<string, RedisServer>();
   const common = (name: string) => ({ name, aof, readyTimeoutMs: options.readyTimeoutMs, ...(clocks.has(name) ? { fakeClock: clocks.get(name)! } : {}) });

@@ -17,5 +17,5 @@ export const REDLOCK_ADAPTER: LiveAdapter<RedlockLiveKnobs> = {
   whyUnsupported: whyRedlockUnsupported,
   whyCannotCrash: (knobs, _node, durable) => whyRedlockCannotCrash(knobs, durable),
   leaseUs: (knobs) => knobs.ttlUs,
-  start: (knobs, ctx) => startRedlockService(ctx.registry, ctx.clock, { knobs, readyTimeoutMs: ctx.readyTimeoutMs }, ctx.onEvent),
+  start: (knobs, ctx) => startRedlockService(ctx.registry, ctx.clock, { knobs, readyTimeoutMs: ctx.readyTimeoutMs, fakeClocks: ctx.fakeClocks }, ctx.onEvent),
 };

@@ -28,6 +28,8 @@ import { redlockServerNames, requestTimeoutMs, ttlMs, whyRedlockCannotCrash, typ
 export interface RedlockServiceOptions {
   readonly knobs: RedlockLiveKnobs;
   readonly readyTimeoutMs?: number;
+  /** Run the instances under libfaketime (a clock fault names them). */
+  readonly fakeClocks: boolean;
 }
 
 export async function startRedlockService(
@@ -39,7 +41,7 @@ export async function startRedlockService(
   const { knobs } = options;
   const planned = redlockServerNames(knobs);
   // Without libfaketime the names carry no clocks, and a clock fault says why when it fires.
-  const clocks = fakeClocksFor(registry, planned, clock) ?? new Map<string, FakeClock>();
+  const clocks = fakeClocksFor(registry, planned, clock, options.fakeClocks) ?? new Map<string, FakeClock>();
   const faked = clocks.size > 0;
   const names = [...planned];
   const servers = new Map<string, RedisServer>();

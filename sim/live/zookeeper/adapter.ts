@@ -33,6 +33,7 @@ export const ZOOKEEPER_ADAPTER: LiveAdapter<ZkLiveKnobs> = {
         knobs,
         reconnectPauseMaxMs: scaleClientTimeoutUs(RECONNECT_PAUSE_MAX_US, ctx.timeScale) / 1000,
         readyTimeoutMs: ctx.readyTimeoutMs,
+        fakeClocks: ctx.fakeClocks,
       },
       ctx.onEvent,
     ),

@@ -61,6 +61,8 @@ export interface ZooKeeperServiceOptions {
   /** ZooKeeper's reconnect pause (1 s), scaled (ms). */
   readonly reconnectPauseMaxMs: number;
   readonly readyTimeoutMs?: number;
+  /** Run the servers under libfaketime (a clock fault names them). */
+  readonly fakeClocks: boolean;
 }
 
 /** How often the leader poller asks every server. */
@@ -78,7 +80,7 @@ export async function startZooKeeperService(
   const { knobs } = options;
   const names = zookeeperServerNames(knobs);
   // Without libfaketime the servers run on the real clock, and a clock fault says why when it fires.
-  const clocks = fakeClocksFor(registry, names, clock) ?? new Map<string, FakeClock>();
+  const clocks = fakeClocksFor(registry, names, clock, options.fakeClocks) ?? new Map<string, FakeClock>();
   const list = await startZooKeeper(registry, {
     names,
     tickTimeMs: tickTimeMs(knobs),
