@@ -7,7 +7,7 @@
  * registry on its own (a SIGSTOPped process still dies) and the error a
  * missing program gives. Skipped, saying why, without redis-server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { isInstalled, MissingBinaryError } from '../sim/live/binaries.ts';
 import { LiveProcesses } from '../sim/live/processes.ts';
 import { runLiveDesign } from '../sim/live/run-live.ts';
 import { parseScenario } from '../sim/scenario/load.ts';
+import { listening } from './support/listening.ts';
 
 const hasRedis = isInstalled('redis-server');
 const SKIP = 'SKIPPED: redis-server is not installed (apt-get install -y redis-server)';
@@ -47,20 +48,6 @@ function running(pid: number): boolean {
 
 /** Our folders in the temporary folder now. */
 const ourDirs = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('locksim-live-'));
-
-/** Local addresses `pid` listens on (TCP), from `ss -ltnpH`; null when ss is not available. */
-function listening(pid: number): string[] | null {
-  let out: string;
-  try {
-    out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-  } catch {
-    return null;
-  }
-  return out
-    .split('\n')
-    .filter((line) => line.includes(`pid=${pid},`))
-    .map((line) => line.trim().split(/\s+/)[3]);
-}
 
 const LOOPBACK = /^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):\d+$/;
 

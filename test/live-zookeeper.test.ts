@@ -13,7 +13,6 @@
  * 2 s becomes 100 ms); most of each run's time is the JVMs starting (2–4 s
  * on two cores).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +32,7 @@ import { LiveProcesses } from '../sim/live/processes.ts';
 import type { ZooKeeperChildConfig } from '../sim/live/child-protocol.ts';
 import type { LiveGrant } from '../sim/live/live-client.ts';
 import { Rng } from '../sim/core/rng.ts';
+import { listening } from './support/listening.ts';
 
 const hasZooKeeper = isInstalled('zookeeper') && isInstalled('java');
 const SKIP = 'SKIPPED: ZooKeeper is not installed (apt-get install -y zookeeper)';
@@ -51,20 +51,6 @@ function running(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Local addresses `pid` listens on (TCP), from `ss -ltnpH`; null when ss is not available. */
-function listening(pid: number): string[] | null {
-  let out: string;
-  try {
-    out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-  } catch {
-    return null;
-  }
-  return out
-    .split('\n')
-    .filter((line) => line.includes(`pid=${pid},`))
-    .map((line) => line.trim().split(/\s+/)[3]);
 }
 
 describe.skipIf(!hasZooKeeper)(`live zookeeper${hasZooKeeper ? '' : ` (${SKIP})`}`, () => {
