@@ -24,7 +24,7 @@ if (!hasRedis) console.warn(`test/live-redis-sentinel.test.ts ${SKIP}`);
  * every second, the failover's start delay, the replicas' reconfiguration)
  * are compiled in and do not shrink, so at 0.1 the 2.5 s partition is
  * sometimes healed before both primaries have granted (measured: agreement
- * on mutualExclusion in 2 of 3 runs at 0.1, in 3 of 3 at 0.3).
+ * on mutualExclusion in 1 of 2 runs at 0.1, in 3 of 3 at 0.3).
  */
 const SCALE = 0.3;
 

@@ -126,7 +126,7 @@ export function isClockFault(fault: Fault): fault is Extract<Fault, { kind: 'clo
 }
 
 /** Whether `target` of a clock fault names clients (`c1`, `clients`, `holder`): their processes then run under libfaketime. */
-export function clockFaultOnClients(fault: Fault, servers: readonly string[]): boolean {
+export function clockFaultOnClients(fault: Fault, servers: readonly string[]): fault is Extract<Fault, { kind: 'clock-jump' | 'clock-drift' }> {
   if (!isClockFault(fault)) return false;
   return !(fault.target === 'servers' || fault.target === 'leader' || servers.includes(fault.target));
 }

@@ -87,7 +87,7 @@ export class LiveSession {
     const named = new Set<string>();
     for (const fault of this.input.scenario.faults) {
       if (!clockFaultOnClients(fault, servers)) continue;
-      const target = (fault as { readonly target: string }).target;
+      const { target } = fault;
       for (const client of target === 'clients' || target === 'holder' ? this.clients : [target]) named.add(client);
     }
     return this.clients.filter((client) => named.has(client));
